@@ -5,7 +5,7 @@
  * Without the binaries the PostgreSQL half of the store contract suite is not run, and says so;
  * CI installs them (see .ci/run) and sets LATTICE_REQUIRE_POSTGRES=1 so a missing server fails.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -65,10 +65,14 @@ export async function setup(): Promise<void> {
   const user = runAsUser();
   const spawnOpts = user ? { uid: user.uid, gid: user.gid } : {};
   if (user) chownSync(dataRoot, user.uid, user.gid);
-  execFileSync(join(bin, "initdb"), ["-D", dataDir, "-U", "lattice", "--auth=trust", "-E", "UTF8", "--no-sync"], {
-    ...spawnOpts,
-    stdio: "ignore",
-  });
+  execFileSync(
+    join(bin, "initdb"),
+    ["-D", dataDir, "-U", "lattice", "--auth=trust", "-E", "UTF8", "--no-sync"],
+    {
+      ...spawnOpts,
+      stdio: "ignore",
+    },
+  );
   const port = await freePort();
   server = spawn(
     join(bin, "postgres"),
