@@ -1,0 +1,19 @@
+/**
+ * JSON values as they travel in Matrix: events, signed objects, request bodies.
+ *
+ * Numbers are JS numbers; canonical JSON (content/appendices.md "Canonical JSON") further restricts
+ * them to integers in [-(2^53)+1, 2^53-1] — see `canonical-json.ts`.
+ */
+
+export type JsonPrimitive = string | number | boolean | null;
+
+export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
+
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** True for a plain JSON object (not an array, not null). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
