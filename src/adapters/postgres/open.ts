@@ -1,0 +1,20 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Store } from "../../ports/store.js";
+import type { Database } from "../sql/schema.js";
+import { createSqlStore, migrate } from "../sql/sql-store.js";
+
+// bigint (int8) columns hold epoch-ms timestamps and stream positions, all below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+/** Connects to PostgreSQL and migrates the schema (the Migrator takes a lock, so racing processes
+ * migrate once). */
+export async function openPostgresStore(
+  url: string,
+  options: { maxConnections?: number } = {},
+): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrate(db);
+  return createSqlStore(db);
+}

@@ -1,0 +1,37 @@
+/**
+ * The Store implemented once over Kysely, for every SQL engine (SQLite, PostgreSQL, D1). Engine
+ * differences live in the dialect the caller passes in, never in `if (engine === ...)` here.
+ */
+import { type Kysely, Migrator } from "kysely";
+import type { Store } from "../../ports/store.js";
+import { sqlAccountData } from "./account-data.js";
+import { sqlDevices } from "./devices.js";
+import { sqlFilters } from "./filters.js";
+import { sqlKeyValue } from "./key-value.js";
+import { migrations } from "./migrations/index.js";
+import { sqlRegistrationTokens } from "./registration-tokens.js";
+import type { Database } from "./schema.js";
+import { sqlServerKeys } from "./server-keys.js";
+import { sqlUsers } from "./users.js";
+
+export async function migrate(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`database migration ${failed} failed: ${String(error)}`);
+  }
+}
+
+export function createSqlStore(db: Kysely<Database>): Store {
+  return {
+    users: sqlUsers(db),
+    devices: sqlDevices(db),
+    accountData: sqlAccountData(db),
+    filters: sqlFilters(db),
+    registrationTokens: sqlRegistrationTokens(db),
+    serverKeys: sqlServerKeys(db),
+    keyValue: sqlKeyValue(db),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,22 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import type { Store } from "../../ports/store.js";
+import type { Database } from "../sql/schema.js";
+import { createSqlStore, migrate } from "../sql/sql-store.js";
+
+/** Opens (creating if needed) a SQLite database file, or `:memory:`, migrated to the latest schema. */
+export async function openSqliteStore(path: string): Promise<Store> {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new BetterSqlite3(path);
+  // WAL lets readers run while one writer commits; NORMAL sync is durable across process crashes
+  // (a power loss may drop the last transactions, as in Synapse's SQLite mode).
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("foreign_keys = ON");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db);
+  return createSqlStore(db);
+}

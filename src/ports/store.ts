@@ -1,0 +1,23 @@
+/**
+ * The Store port: everything the services persist. Each repository method is one atomic unit of
+ * work; adapters (SQLite, PostgreSQL, D1) make it atomic their own way. Services never see SQL or
+ * transactions.
+ */
+import type { AccountDataRepository } from "./store/account-data.js";
+import type { DeviceRepository } from "./store/devices.js";
+import type { FilterRepository } from "./store/filters.js";
+import type { KeyValueRepository } from "./store/key-value.js";
+import type { RegistrationTokenRepository } from "./store/registration-tokens.js";
+import type { ServerKeyRepository } from "./store/server-keys.js";
+import type { UserRepository } from "./store/users.js";
+
+export interface Store {
+  users: UserRepository;
+  devices: DeviceRepository;
+  accountData: AccountDataRepository;
+  filters: FilterRepository;
+  registrationTokens: RegistrationTokenRepository;
+  serverKeys: ServerKeyRepository;
+  keyValue: KeyValueRepository;
+  close(): Promise<void>;
+}
