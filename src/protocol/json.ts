@@ -17,3 +17,12 @@ export interface JsonObject {
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/** A deep copy, so a rule can hand back parts of its input without sharing them. */
+export function cloneJson<T extends JsonValue>(value: T): T {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => cloneJson(item)) as T;
+  const copy: JsonObject = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = cloneJson(item);
+  return copy as T;
+}

@@ -10,6 +10,7 @@
 import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "./base64.js";
 import { type CanonicalJsonOptions, encodeCanonicalJsonBytes } from "./canonical-json.js";
 import { isJsonObject, type JsonObject } from "./json.js";
+import { type RandomBytes, randomAlphanumeric, webRandomBytes } from "./random.js";
 
 /** A server's signing key: the seed stays secret, the key ID is published with the public key. */
 export interface SigningKey {
@@ -29,25 +30,13 @@ const PKCS8_ED25519_PREFIX = new Uint8Array([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ]);
 const ALGORITHM = { name: "Ed25519" } as const;
-const KEY_VERSION_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/** A source of random bytes; `crypto.getRandomValues` unless a test passes its own. */
-export type RandomBytes = (length: number) => Uint8Array;
-
-const webRandom: RandomBytes = (length) => crypto.getRandomValues(new Uint8Array(length));
-
-/** A fresh signing key with key ID `ed25519:<8 random alphanumerics>`. */
-export function generateSigningKey(random: RandomBytes = webRandom): SigningKey {
+/** A fresh signing key with key ID `ed25519:<8 random alphanumerics>`; the version must match
+ * `[a-zA-Z0-9_]` (data/api/server-server/definitions/keys.yaml). */
+export function generateSigningKey(random: RandomBytes = webRandomBytes): SigningKey {
   const seed = random(32);
   if (seed.length !== 32) throw new Error("random source returned the wrong number of bytes");
-  let version = "";
-  // 62 does not divide 256; rejecting bytes ≥ 248 keeps the choice uniform.
-  while (version.length < 8) {
-    for (const byte of random(16)) {
-      if (byte < 248 && version.length < 8) version += KEY_VERSION_ALPHABET[byte % 62];
-    }
-  }
-  return { keyId: `${ED25519}:${version}`, seed };
+  return { keyId: `${ED25519}:${randomAlphanumeric(8, random)}`, seed };
 }
 
 /** The raw 32-byte public key for a seed. */
