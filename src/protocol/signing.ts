@@ -8,7 +8,7 @@
  */
 
 import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "./base64.js";
-import { type CanonicalJsonOptions, encodeCanonicalJsonBytes } from "./canonical-json.js";
+import { CanonicalJsonError, type CanonicalJsonOptions, encodeCanonicalJsonBytes } from "./canonical-json.js";
 import { isJsonObject, type JsonObject } from "./json.js";
 import { type RandomBytes, randomAlphanumeric, webRandomBytes } from "./random.js";
 
@@ -103,7 +103,8 @@ export async function signJson<T extends JsonObject>(
 /**
  * "Checking for a Signature": true when `object.signatures[entity][keyId]` is a valid Ed25519 signature
  * by `publicKeyBase64` over the canonical JSON of the object without `signatures` and `unsigned`.
- * False when the entry is missing, the algorithm is not ed25519, or any part fails to decode.
+ * False when the entry is missing, the algorithm is not ed25519, any part fails to decode, or the
+ * object is not canonical JSON under `options`.
  */
 export async function verifyJsonSignature(
   object: JsonObject,
@@ -124,7 +125,14 @@ export async function verifyJsonSignature(
     return false;
   }
   const { signatures: _signatures, unsigned: _unsigned, ...signed } = object;
-  return verifyBytes(encodeCanonicalJsonBytes(signed, options), signature, publicKey);
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeCanonicalJsonBytes(signed, options);
+  } catch (error) {
+    if (error instanceof CanonicalJsonError) return false;
+    throw error;
+  }
+  return verifyBytes(bytes, signature, publicKey);
 }
 
 /** The well-formed part of an object's `signatures`: string signatures under object entries. */
