@@ -1,0 +1,88 @@
+/**
+ * The HTTP application: Web-standard Request in, Response out (Hono), so it runs unchanged on Node
+ * and on Workers. Handlers parse, call one service, shape the response.
+ */
+import { Hono } from "hono";
+import type { Logger } from "../ports/logger.js";
+import { MatrixError } from "../services/errors.js";
+import type { Services } from "../services/services.js";
+import { accountEndpoints } from "./client/account.js";
+import { capabilitiesEndpoints } from "./client/capabilities.js";
+import { loginEndpoints } from "./client/login.js";
+import { registerEndpoints } from "./client/register.js";
+import { versionsEndpoints } from "./client/versions.js";
+import type { AppEnv } from "./env.js";
+import { keyEndpoints } from "./federation/keys.js";
+import { RequestMetrics } from "./metrics.js";
+import { corsHeaders } from "./middleware/cors.js";
+import { RouteTable } from "./routes.js";
+import { synapseAdminRegisterEndpoints } from "./synapse-admin/register.js";
+import { wellKnownEndpoints } from "./well-known.js";
+
+export interface AppOptions {
+  services: Services;
+  logger: Logger;
+}
+
+export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const metrics = new RequestMetrics();
+  const routes = new RouteTable(app, services);
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    c.set("maxBodyBytes", services.config.maxRequestBodyBytes);
+    await next();
+    for (const [name, value] of Object.entries(corsHeaders)) c.res.headers.set(name, value);
+    const seconds = (performance.now() - started) / 1000;
+    const route = c.get("route") ?? "unmatched";
+    metrics.observe(c.req.method, route, c.res.status, seconds);
+    logger.info(
+      {
+        method: c.req.method,
+        // The path only: the query may hold a deprecated access_token.
+        path: new URL(c.req.url).pathname,
+        route,
+        status: c.res.status,
+        ms: Math.round(seconds * 1000 * 100) / 100,
+        user: c.get("requester")?.userId,
+      },
+      "request",
+    );
+  });
+
+  // CORS preflight for every path, known or not (spec: client-server-api "Web Browser Clients").
+  app.options("*", (c) => c.body(null, 204));
+
+  app.get("/health", (c) => c.text("OK"));
+  app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
+
+  routes.mount([
+    ...versionsEndpoints(),
+    ...wellKnownEndpoints(services),
+    ...capabilitiesEndpoints(),
+    ...registerEndpoints(services),
+    ...loginEndpoints(services),
+    ...accountEndpoints(services),
+    ...keyEndpoints(services),
+    ...synapseAdminRegisterEndpoints(services),
+  ]);
+
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    if (routes.knows(path)) {
+      return c.json({ errcode: "M_UNRECOGNIZED", error: "Method not allowed for this endpoint" }, 405);
+    }
+    return c.json({ errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }, 404);
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof MatrixError) {
+      return c.json(error.toJSON(), error.status as 400, error.headers);
+    }
+    logger.error({ err: error, stack: (error as Error).stack, route: c.get("route") }, "unhandled error");
+    return c.json({ errcode: "M_UNKNOWN", error: "Internal server error" }, 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,55 @@
+/**
+ * Reading and validating JSON request bodies. Bad JSON is 400 M_NOT_JSON; a body that is valid JSON
+ * but breaks the schema is 400 M_BAD_JSON naming the field (spec: client-server-api "Standard error
+ * response"); too large is 413 M_TOO_LARGE.
+ */
+import type { z } from "zod";
+import { MatrixError } from "../services/errors.js";
+import type { Ctx } from "./env.js";
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export async function readJsonObject(c: Ctx, maxBytes?: number): Promise<Record<string, unknown>> {
+  maxBytes ??= c.get("maxBodyBytes") ?? DEFAULT_MAX_BODY_BYTES;
+  const length = Number(c.req.header("content-length") ?? "0");
+  if (length > maxBytes) throw new MatrixError(413, "M_TOO_LARGE", "Request body is too large");
+  const buffer = await c.req.arrayBuffer();
+  if (buffer.byteLength > maxBytes) throw new MatrixError(413, "M_TOO_LARGE", "Request body is too large");
+  if (buffer.byteLength === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(buffer));
+  } catch {
+    throw new MatrixError(400, "M_NOT_JSON", "Content not JSON.");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new MatrixError(400, "M_NOT_JSON", "Content must be a JSON object.");
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Parses the body with a zod schema; the first problem becomes the error message. */
+export async function readJson<S extends z.ZodType>(
+  c: Ctx,
+  schema: S,
+  maxBytes?: number,
+): Promise<z.infer<S>> {
+  return parseWith(schema, await readJsonObject(c, maxBytes));
+}
+
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  errcode = "M_BAD_JSON",
+): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue?.path.length ? issue.path.join(".") : "body";
+  throw new MatrixError(400, errcode, `Invalid ${path}: ${issue?.message ?? "invalid value"}`);
+}
+
+/** Query parameters validated the same way (400 M_INVALID_PARAM). */
+export function readQuery<S extends z.ZodType>(c: Ctx, schema: S): z.infer<S> {
+  return parseWith(schema, c.req.query(), "M_INVALID_PARAM");
+}

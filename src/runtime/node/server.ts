@@ -1,0 +1,52 @@
+/**
+ * Starts Lattice on Node: opens the store, builds the services and the app, and listens. Used by
+ * the CLI entry point and by the tests (port 0 picks a free port).
+ */
+
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import { scryptHasher } from "../../adapters/node/scrypt-hasher.js";
+import { createApp } from "../../api/app.js";
+import { systemClock } from "../../ports/clock.js";
+import { type Logger, silentLogger } from "../../ports/logger.js";
+import { createServices, type Services } from "../../services/services.js";
+import type { NodeConfig } from "./config.js";
+import { openStore } from "./store.js";
+
+export interface RunningServer {
+  url: string;
+  services: Services;
+  /** Stops accepting connections, waits for in-flight requests, then closes the store. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: NodeConfig, logger: Logger = silentLogger): Promise<RunningServer> {
+  const store = await openStore(config.database);
+  const services = await createServices({ store, clock: systemClock, hasher: scryptHasher }, config);
+  const app = createApp({ services, logger });
+  const listener = getRequestListener(app.fetch);
+  const server: Server = createServer((req, res) => {
+    // The client address, for rate limits and device last-seen; set here so a client cannot forge it.
+    req.headers["x-lattice-client-ip"] = req.socket.remoteAddress ?? "";
+    return listener(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.listen.port, config.listen.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    services,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Builds every service from the ports. Shared by the runtimes (Node, Workers) so the wiring exists
+ * once; each service still receives only the ports it uses.
+ */
+import type { Clock } from "../ports/clock.js";
+import type { PasswordHasher } from "../ports/password-hasher.js";
+import type { Store } from "../ports/store.js";
+import { AccountManagement } from "./accounts/account-management.js";
+import { Authenticator } from "./accounts/authenticate.js";
+import { Login } from "./accounts/login.js";
+import { Registration } from "./accounts/registration.js";
+import { SessionIssuer } from "./accounts/sessions.js";
+import { SharedSecretRegistration } from "./accounts/shared-secret-registration.js";
+import { UserAdmin } from "./accounts/user-admin.js";
+import type { ServerConfig } from "./config.js";
+import { RateLimiter } from "./rate-limit/rate-limiter.js";
+import { loadServerSigner, type ServerSigner } from "./server-keys/server-keys.js";
+import { UserInteractiveAuth } from "./uia/user-interactive-auth.js";
+
+export interface Ports {
+  store: Store;
+  clock: Clock;
+  hasher: PasswordHasher;
+}
+
+export interface Services {
+  config: ServerConfig;
+  clock: Clock;
+  store: Store;
+  signer: ServerSigner;
+  authenticator: Authenticator;
+  sessions: SessionIssuer;
+  registration: Registration;
+  login: Login;
+  accounts: AccountManagement;
+  uia: UserInteractiveAuth;
+  userAdmin: UserAdmin;
+  sharedSecretRegistration: SharedSecretRegistration;
+  rateLimits: {
+    /** Login attempts per client address. */
+    login: RateLimiter;
+    /** Registration attempts per client address. */
+    register: RateLimiter;
+  };
+}
+
+export async function createServices(ports: Ports, config: ServerConfig): Promise<Services> {
+  const { store, clock, hasher } = ports;
+  const uia = new UserInteractiveAuth(store.keyValue, clock);
+  const sessions = new SessionIssuer(store.devices, clock, config);
+  const userAdmin = new UserAdmin(store, hasher, clock, config);
+  return {
+    config,
+    clock,
+    store,
+    signer: await loadServerSigner(config.serverName, store.serverKeys, clock),
+    authenticator: new Authenticator(store.devices, store.users, clock),
+    sessions,
+    registration: new Registration(store, hasher, clock, config, uia, sessions),
+    login: new Login(store.users, hasher, config, sessions),
+    accounts: new AccountManagement(store, hasher, config, uia),
+    uia,
+    userAdmin,
+    sharedSecretRegistration: new SharedSecretRegistration(
+      config.registration.sharedSecret,
+      store.keyValue,
+      clock,
+      userAdmin,
+      sessions,
+    ),
+    rateLimits: {
+      login: new RateLimiter({ burst: 5, perSecond: 0.1 }, clock, config.rateLimits),
+      register: new RateLimiter({ burst: 5, perSecond: 0.05 }, clock, config.rateLimits),
+    },
+  };
+}
