@@ -23,6 +23,19 @@ export function cloneJson<T extends JsonValue>(value: T): T {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) return value.map((item) => cloneJson(item)) as T;
   const copy: JsonObject = {};
-  for (const [key, item] of Object.entries(value)) copy[key] = cloneJson(item);
+  for (const [key, item] of Object.entries(value)) setJsonMember(copy, key, cloneJson(item));
   return copy as T;
+}
+
+/**
+ * `object[key] = value`, safe for the key `__proto__`: JSON.parse makes it an ordinary member, but
+ * assignment would change the object's prototype instead, silently dropping the member from what is
+ * hashed and signed.
+ */
+export function setJsonMember(object: JsonObject, key: string, value: JsonValue): void {
+  if (key === "__proto__") {
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    object[key] = value;
+  }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { encodeCanonicalJson } from "./canonical-json.js";
 import type { JsonObject } from "./json.js";
 import { redactEvent } from "./redaction.js";
 import { ROOM_VERSIONS } from "./room-versions.js";
@@ -169,6 +170,16 @@ describe("redaction, content per event type and version", () => {
       type: "constructor",
       content: {},
     });
+  });
+});
+
+describe("redaction of hostile keys", () => {
+  it("keeps a `__proto__` key in v11 create content (it is hashed, so dropping it would change the room ID)", () => {
+    const create = JSON.parse('{"type":"m.room.create","content":{"__proto__":{"a":1},"room_version":"11"}}');
+    const redacted = redactEvent(create, "v11");
+    expect(encodeCanonicalJson(redacted)).toBe(
+      '{"content":{"__proto__":{"a":1},"room_version":"11"},"type":"m.room.create"}',
+    );
   });
 });
 

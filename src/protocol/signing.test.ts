@@ -178,6 +178,15 @@ describe("signatures helpers", () => {
     expect(readSignatures({ signatures: [] })).toEqual({});
   });
 
+  it("keep an entity named `__proto__` as a member, not a prototype", () => {
+    const object = JSON.parse('{"signatures":{"__proto__":{"ed25519:1":"s"}}}');
+    const read = readSignatures(object);
+    expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+    expect(Object.keys(read)).toEqual(["__proto__"]);
+    const merged = mergeSignatures(read, { a: { k: "1" } });
+    expect(JSON.stringify(merged)).toBe('{"__proto__":{"ed25519:1":"s"},"a":{"k":"1"}}');
+  });
+
   it("mergeSignatures keeps both and does not mutate", () => {
     const base = { a: { k1: "1" } };
     expect(mergeSignatures(base, { a: { k2: "2" }, b: { k: "3" } })).toEqual({

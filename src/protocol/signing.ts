@@ -9,7 +9,7 @@
 
 import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "./base64.js";
 import { CanonicalJsonError, type CanonicalJsonOptions, encodeCanonicalJsonBytes } from "./canonical-json.js";
-import { isJsonObject, type JsonObject } from "./json.js";
+import { isJsonObject, type JsonObject, setJsonMember } from "./json.js";
 import { type RandomBytes, randomAlphanumeric, webRandomBytes } from "./random.js";
 
 /** A server's signing key: the seed stays secret, the key ID is published with the public key. */
@@ -144,9 +144,9 @@ export function readSignatures(object: JsonObject): Signatures {
     if (!isJsonObject(byKey)) continue;
     const entry: Record<string, string> = {};
     for (const [keyId, signature] of Object.entries(byKey)) {
-      if (typeof signature === "string") entry[keyId] = signature;
+      if (typeof signature === "string") setJsonMember(entry, keyId, signature);
     }
-    result[entity] = entry;
+    setJsonMember(result, entity, entry);
   }
   return result;
 }
@@ -154,8 +154,11 @@ export function readSignatures(object: JsonObject): Signatures {
 /** `base` with every signature of `extra` added (same entity and key ID: `extra` wins). */
 export function mergeSignatures(base: Signatures, extra: Signatures): Signatures {
   const result: Signatures = {};
-  for (const [entity, byKey] of Object.entries(base)) result[entity] = { ...byKey };
-  for (const [entity, byKey] of Object.entries(extra)) result[entity] = { ...result[entity], ...byKey };
+  for (const [entity, byKey] of Object.entries(base)) setJsonMember(result, entity, { ...byKey });
+  for (const [entity, byKey] of Object.entries(extra)) {
+    const existing = Object.hasOwn(result, entity) ? result[entity] : undefined;
+    setJsonMember(result, entity, { ...existing, ...byKey });
+  }
   return result;
 }
 
