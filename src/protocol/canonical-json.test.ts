@@ -7,6 +7,7 @@ import {
   encodeCanonicalJson,
   encodeCanonicalJsonBytes,
   findCanonicalJsonViolation,
+  MAX_DEPTH,
 } from "./canonical-json.js";
 import type { JsonValue } from "./json.js";
 
@@ -160,6 +161,16 @@ describe("canonical JSON: validation", () => {
 
   it("skips undefined members as JSON.stringify does", () => {
     expect(encodeCanonicalJson({ a: 1, b: undefined } as unknown as JsonValue)).toBe('{"a":1}');
+  });
+
+  it("refuses nesting deeper than MAX_DEPTH instead of overflowing the stack", () => {
+    let text = "1";
+    for (let i = 0; i < 100_000; i++) text = `[${text}]`;
+    expect(findCanonicalJsonViolation(JSON.parse(text))?.violation).toBe("too_deep");
+    const atLimit = JSON.parse(`${"[".repeat(MAX_DEPTH)}1${"]".repeat(MAX_DEPTH)}`);
+    expect(encodeCanonicalJson(atLimit)).toBe(`${"[".repeat(MAX_DEPTH)}1${"]".repeat(MAX_DEPTH)}`);
+    const overLimit = JSON.parse(`${"[".repeat(MAX_DEPTH + 1)}1${"]".repeat(MAX_DEPTH + 1)}`);
+    expect(findCanonicalJsonViolation(overLimit)?.violation).toBe("too_deep");
   });
 
   it("names the path in the message", () => {

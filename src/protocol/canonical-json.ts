@@ -22,7 +22,9 @@ export type CanonicalJsonViolation =
   /** A string (or key) containing a lone UTF-16 surrogate, which has no UTF-8 encoding. */
   | "lone_surrogate"
   /** Something that is not a JSON value (undefined in an array, a function, a bigint, a Date, ...). */
-  | "not_json";
+  | "not_json"
+  /** Nested deeper than `MAX_DEPTH` arrays and objects. */
+  | "too_deep";
 
 export class CanonicalJsonError extends Error {
   override readonly name = "CanonicalJsonError";
@@ -50,9 +52,16 @@ export interface CanonicalJsonOptions {
 
 const MAX_SAFE = 2 ** 53 - 1;
 
+/**
+ * The spec sets no nesting limit, but JSON.parse accepts far deeper values than a recursive encoder
+ * can walk, and a stack overflow must not be the answer to a hostile event. Synapse's encoder stops
+ * near Python's recursion limit of 1000, so no event deeper than this can be valid across the network.
+ */
+export const MAX_DEPTH = 1000;
+
 /** Canonical JSON as a string. Throws `CanonicalJsonError`. */
 export function encodeCanonicalJson(value: JsonValue, options?: CanonicalJsonOptions): string {
-  return encodeValue(value, options?.strict ?? true, "");
+  return encodeValue(value, options?.strict ?? true, "", 0);
 }
 
 const utf8 = new TextEncoder();
@@ -71,7 +80,7 @@ export function assertCanonicalJson(
   value: unknown,
   options?: CanonicalJsonOptions,
 ): asserts value is JsonValue {
-  encodeValue(value, options?.strict ?? true, "");
+  encodeValue(value, options?.strict ?? true, "", 0);
 }
 
 /** The first violation found, or undefined when `value` is valid canonical JSON. */
@@ -80,7 +89,7 @@ export function findCanonicalJsonViolation(
   options?: CanonicalJsonOptions,
 ): CanonicalJsonError | undefined {
   try {
-    encodeValue(value, options?.strict ?? true, "");
+    encodeValue(value, options?.strict ?? true, "", 0);
     return undefined;
   } catch (error) {
     if (error instanceof CanonicalJsonError) return error;
@@ -109,7 +118,7 @@ export function compareByCodePoint(a: string, b: string): number {
   return a.length - b.length;
 }
 
-function encodeValue(value: unknown, strict: boolean, path: string): string {
+function encodeValue(value: unknown, strict: boolean, path: string, depth: number): string {
   switch (typeof value) {
     case "string":
       return encodeString(value, path);
@@ -119,9 +128,10 @@ function encodeValue(value: unknown, strict: boolean, path: string): string {
       return value ? "true" : "false";
     case "object":
       if (value === null) return "null";
-      if (Array.isArray(value)) return encodeArray(value, strict, path);
+      if (depth >= MAX_DEPTH) throw new CanonicalJsonError("too_deep", path);
+      if (Array.isArray(value)) return encodeArray(value, strict, path, depth + 1);
       if (!isPlainObject(value)) throw new CanonicalJsonError("not_json", path);
-      return encodeObject(value as Record<string, unknown>, strict, path);
+      return encodeObject(value as Record<string, unknown>, strict, path, depth + 1);
     default:
       throw new CanonicalJsonError("not_json", path);
   }
@@ -150,16 +160,16 @@ function encodeNumber(value: number, strict: boolean, path: string): string {
   return String(value);
 }
 
-function encodeArray(value: unknown[], strict: boolean, path: string): string {
+function encodeArray(value: unknown[], strict: boolean, path: string, depth: number): string {
   let out = "[";
   for (let i = 0; i < value.length; i++) {
     if (i > 0) out += ",";
-    out += encodeValue(value[i], strict, `${path}/${i}`);
+    out += encodeValue(value[i], strict, `${path}/${i}`, depth);
   }
   return `${out}]`;
 }
 
-function encodeObject(value: Record<string, unknown>, strict: boolean, path: string): string {
+function encodeObject(value: Record<string, unknown>, strict: boolean, path: string, depth: number): string {
   const keys = Object.keys(value).sort(compareByCodePoint);
   let out = "{";
   let first = true;
@@ -170,7 +180,7 @@ function encodeObject(value: Record<string, unknown>, strict: boolean, path: str
     const memberPath = `${path}/${key}`;
     if (!first) out += ",";
     first = false;
-    out += `${encodeString(key, memberPath)}:${encodeValue(member, strict, memberPath)}`;
+    out += `${encodeString(key, memberPath)}:${encodeValue(member, strict, memberPath, depth)}`;
   }
   return `${out}}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeBase64 } from "./base64.js";
+import { CanonicalJsonError } from "./canonical-json.js";
 import {
   addContentHash,
   checkContentHash,
@@ -88,6 +89,21 @@ describe("content hash", () => {
     expect(await checkContentHash({ ...event, hashes: { sha256: "!!" } }, version("1"))).toBe(false);
     expect(await checkContentHash({ ...event, hashes: { sha256: "AAAA" } }, version("1"))).toBe(false);
     expect(await checkContentHash({ ...event, hashes: "x" }, version("1"))).toBe(false);
+  });
+});
+
+describe("hostile events", () => {
+  it("checkContentHash answers false, and computeReferenceHash throws a CanonicalJsonError, for absurd nesting", async () => {
+    let text = "1";
+    for (let i = 0; i < 100_000; i++) text = `[${text}]`;
+    const event = {
+      ...minimalEvent(),
+      type: "m.room.create",
+      content: { x: JSON.parse(text) },
+      hashes: { sha256: "AAAA" },
+    };
+    expect(await checkContentHash(event, version("11"))).toBe(false);
+    await expect(computeReferenceHash(event, version("11"))).rejects.toBeInstanceOf(CanonicalJsonError);
   });
 });
 

@@ -39,3 +39,19 @@ describe("setJsonMember", () => {
     expect(encodeCanonicalJson(object)).toBe('{"__proto__":{"polluted":true},"a":1}');
   });
 });
+
+describe("cloneJson on hostile input", () => {
+  it("copies values nested deeper than the call stack", () => {
+    let text = "1";
+    for (let i = 0; i < 100_000; i++) text = `[${text}]`;
+    const deep = JSON.parse(text);
+    let copy = cloneJson(deep);
+    expect(copy === deep).toBe(false); // (not.toBe would pretty-print the value recursively)
+    for (let i = 0; i < 100_000; i++) copy = copy[0];
+    expect(copy).toBe(1);
+  });
+
+  it("keeps array order and holes as they are", () => {
+    expect(cloneJson([3, [2, [1]], { a: [0] }])).toEqual([3, [2, [1]], { a: [0] }]);
+  });
+});

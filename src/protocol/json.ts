@@ -18,13 +18,27 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A deep copy, so a rule can hand back parts of its input without sharing them. */
+/**
+ * A deep copy, so a rule can hand back parts of its input without sharing them. Iterative, because a
+ * hostile event can nest deeper than the call stack (JSON.parse accepts it).
+ */
 export function cloneJson<T extends JsonValue>(value: T): T {
   if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) return value.map((item) => cloneJson(item)) as T;
-  const copy: JsonObject = {};
-  for (const [key, item] of Object.entries(value)) setJsonMember(copy, key, cloneJson(item));
-  return copy as T;
+  const root: JsonValue = Array.isArray(value) ? [] : {};
+  const pending: [source: JsonObject | JsonValue[], target: JsonObject | JsonValue[]][] = [[value, root]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [source, target] = next;
+    for (const [key, item] of Object.entries(source)) {
+      let copy: JsonValue = item;
+      if (typeof item === "object" && item !== null) {
+        copy = Array.isArray(item) ? [] : {};
+        pending.push([item, copy]);
+      }
+      if (Array.isArray(target)) target.push(copy);
+      else setJsonMember(target, key, copy);
+    }
+  }
+  return root as T;
 }
 
 /**
