@@ -4,7 +4,7 @@ import { computeEventId, generateEventIdV1 } from "./event-id.js";
 import { computeReferenceHash } from "./hashes.js";
 import type { JsonObject } from "./json.js";
 import { computeRoomIdFromCreateEvent, generateRoomId } from "./room-id.js";
-import { getRoomVersion, type RoomVersion } from "./room-versions.js";
+import { getRoomVersion, ROOM_VERSIONS, type RoomVersion } from "./room-versions.js";
 
 const version = (id: string): RoomVersion => getRoomVersion(id)!;
 
@@ -70,6 +70,27 @@ describe("event IDs", () => {
     const random = (n: number) => Uint8Array.from({ length: n }, (_, i) => i);
     expect(generateEventIdV1("example.org", random)).toBe("$ABCDEFGHIJKLMNOPQR:example.org");
     expect(generateEventIdV1("example.org")).toMatch(/^\$[A-Za-z0-9]{18}:example\.org$/);
+  });
+});
+
+describe("the room version table's event ID formats", () => {
+  // v1, v2: fragments/v1-event-ids.md; v3: rooms/v3.md "Event IDs"; v4 and later: v4-event-ids.md.
+  it("matches the spec", () => {
+    const table = Object.fromEntries([...ROOM_VERSIONS.values()].map((v) => [v.id, v.eventIdFormat]));
+    expect(table).toEqual({
+      "1": "v1",
+      "2": "v1",
+      "3": "v3",
+      "4": "v4",
+      "5": "v4",
+      "6": "v4",
+      "7": "v4",
+      "8": "v4",
+      "9": "v4",
+      "10": "v4",
+      "11": "v4",
+      "12": "v4",
+    });
   });
 });
 
