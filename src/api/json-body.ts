@@ -13,8 +13,7 @@ export async function readJsonObject(c: Ctx, maxBytes?: number): Promise<Record<
   maxBytes ??= c.get("maxBodyBytes") ?? DEFAULT_MAX_BODY_BYTES;
   const length = Number(c.req.header("content-length") ?? "0");
   if (length > maxBytes) throw new MatrixError(413, "M_TOO_LARGE", "Request body is too large");
-  const buffer = await c.req.arrayBuffer();
-  if (buffer.byteLength > maxBytes) throw new MatrixError(413, "M_TOO_LARGE", "Request body is too large");
+  const buffer = await readBodyUpTo(c.req.raw, maxBytes);
   if (buffer.byteLength === 0) return {};
   let value: unknown;
   try {
@@ -26,6 +25,33 @@ export async function readJsonObject(c: Ctx, maxBytes?: number): Promise<Record<
     throw new MatrixError(400, "M_NOT_JSON", "Content must be a JSON object.");
   }
   return value as Record<string, unknown>;
+}
+
+/** Reads the body, stopping as soon as it passes `maxBytes`: a chunked body has no Content-Length,
+ * and buffering all of it before checking would let one request fill the memory. */
+async function readBodyUpTo(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new MatrixError(413, "M_TOO_LARGE", "Request body is too large");
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const buffer = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    buffer.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return buffer;
 }
 
 /** Parses the body with a zod schema; the first problem becomes the error message. */
