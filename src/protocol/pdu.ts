@@ -9,12 +9,14 @@
  * object (content/rooms/fragments/v4-event-ids.md).
  */
 
-import type { JsonObject, JsonValue } from "./json.js";
+import type { JsonObject } from "./json.js";
 
 /** A reference to another event. Room versions 1 and 2 cite `[event_id, {"sha256": hash}]` pairs;
  * later versions cite bare event IDs (content/rooms/fragments/v4-event-format.md). */
 export type EventReference = string | [string, JsonObject];
 
+/** Other top-level keys an event may carry travel along untyped; a `Pdu` is assignable to
+ * `JsonObject`, so it goes straight into hashing, signing and redaction. */
 export type Pdu = {
   /** Absent only on the `m.room.create` event of a room version 12 room, whose ID is the room ID
    * (content/rooms/v12.md, MSC4291). */
@@ -35,7 +37,8 @@ export type Pdu = {
   redacts?: string;
   /** Only in room versions 1 and 2 (`eventIdFormat: "v1"`). */
   event_id?: string;
-  [key: string]: JsonValue | undefined;
+  /** Older servers send it; no rule reads it. */
+  origin?: string;
 };
 
 /**
