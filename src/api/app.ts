@@ -7,9 +7,14 @@ import type { Logger } from "../ports/logger.js";
 import { MatrixError } from "../services/errors.js";
 import type { Services } from "../services/services.js";
 import { accountEndpoints } from "./client/account.js";
+import { accountDataEndpoints } from "./client/account-data.js";
 import { capabilitiesEndpoints } from "./client/capabilities.js";
+import { deviceEndpoints } from "./client/devices.js";
+import { filterEndpoints } from "./client/filter.js";
 import { loginEndpoints } from "./client/login.js";
+import { profileEndpoints } from "./client/profile.js";
 import { registerEndpoints } from "./client/register.js";
+import { userDirectoryEndpoints } from "./client/user-directory.js";
 import { versionsEndpoints } from "./client/versions.js";
 import type { AppEnv } from "./env.js";
 import { keyEndpoints } from "./federation/keys.js";
@@ -64,6 +69,11 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     ...registerEndpoints(services),
     ...loginEndpoints(services),
     ...accountEndpoints(services),
+    ...deviceEndpoints(services),
+    ...profileEndpoints(services),
+    ...accountDataEndpoints(services),
+    ...filterEndpoints(services),
+    ...userDirectoryEndpoints(services),
     ...keyEndpoints(services),
     ...synapseAdminRegisterEndpoints(services),
   ]);

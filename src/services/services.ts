@@ -5,6 +5,7 @@
 import type { Clock } from "../ports/clock.js";
 import type { PasswordHasher } from "../ports/password-hasher.js";
 import type { Store } from "../ports/store.js";
+import { AccountData } from "./account-data/account-data.js";
 import { AccountManagement } from "./accounts/account-management.js";
 import { Authenticator } from "./accounts/authenticate.js";
 import { Login } from "./accounts/login.js";
@@ -13,9 +14,13 @@ import { SessionIssuer } from "./accounts/sessions.js";
 import { SharedSecretRegistration } from "./accounts/shared-secret-registration.js";
 import { UserAdmin } from "./accounts/user-admin.js";
 import type { ServerConfig } from "./config.js";
+import { Devices } from "./devices/devices.js";
+import { Filters } from "./filters/filters.js";
+import { Profiles } from "./profile/profile.js";
 import { RateLimiter } from "./rate-limit/rate-limiter.js";
 import { loadServerSigner, type ServerSigner } from "./server-keys/server-keys.js";
 import { UserInteractiveAuth } from "./uia/user-interactive-auth.js";
+import { UserDirectory } from "./user-directory/user-directory.js";
 
 export interface Ports {
   store: Store;
@@ -36,6 +41,11 @@ export interface Services {
   uia: UserInteractiveAuth;
   userAdmin: UserAdmin;
   sharedSecretRegistration: SharedSecretRegistration;
+  devices: Devices;
+  profiles: Profiles;
+  accountData: AccountData;
+  filters: Filters;
+  userDirectory: UserDirectory;
   rateLimits: {
     /** Login attempts per client address. */
     login: RateLimiter;
@@ -49,6 +59,7 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
   const uia = new UserInteractiveAuth(store.keyValue, clock);
   const sessions = new SessionIssuer(store.devices, clock, config);
   const userAdmin = new UserAdmin(store, hasher, clock, config);
+  const accounts = new AccountManagement(store, hasher, config, uia);
   return {
     config,
     clock,
@@ -58,7 +69,7 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
     sessions,
     registration: new Registration(store, hasher, clock, config, uia, sessions),
     login: new Login(store.users, hasher, config, sessions),
-    accounts: new AccountManagement(store, hasher, config, uia),
+    accounts,
     uia,
     userAdmin,
     sharedSecretRegistration: new SharedSecretRegistration(
@@ -68,6 +79,13 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
       userAdmin,
       sessions,
     ),
+    devices: new Devices(store.devices, (requester, auth, operation) =>
+      accounts.confirmIdentity(requester, auth, operation),
+    ),
+    profiles: new Profiles(store.users),
+    accountData: new AccountData(store.accountData),
+    filters: new Filters(store.filters),
+    userDirectory: new UserDirectory(store.users),
     rateLimits: {
       login: new RateLimiter({ burst: 5, perSecond: 0.1 }, clock, config.rateLimits),
       register: new RateLimiter({ burst: 5, perSecond: 0.05 }, clock, config.rateLimits),

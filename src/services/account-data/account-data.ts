@@ -1,0 +1,59 @@
+/** Per-user configuration stored on the server: global and per-room account data (spec:
+ * client-server-api "Client Config"). */
+import type { AccountDataRepository } from "../../ports/store/account-data.js";
+import type { JsonObject } from "../../protocol/json.js";
+import type { Requester } from "../accounts/authenticate.js";
+import { forbidden, invalidParam, MatrixError, notFound } from "../errors.js";
+
+/** Types the server maintains itself, through their own APIs (read markers, push rules); clients get
+ * 405 M_BAD_JSON when they try to set them here (spec: `PUT /user/{userId}/account_data/{type}`). */
+const SERVER_MANAGED_TYPES = new Set(["m.fully_read", "m.push_rules"]);
+
+/** Global account data is stored under this room ID. */
+const GLOBAL = "";
+
+export class AccountData {
+  constructor(private readonly accountData: AccountDataRepository) {}
+
+  /** Content of one entry; `roomId` undefined for global account data. */
+  async get(requester: Requester, userId: string, roomId: string | undefined, type: string) {
+    this.checkAccess(requester, userId, "read");
+    if (roomId !== undefined) assertRoomId(roomId);
+    const content = await this.accountData.get(userId, roomId ?? GLOBAL, type);
+    if (!content)
+      throw notFound(roomId === undefined ? "Account data not found" : "Room account data not found");
+    return content;
+  }
+
+  /** Stores one entry; returns the position of the account data stream it was written at. */
+  async put(
+    requester: Requester,
+    userId: string,
+    roomId: string | undefined,
+    type: string,
+    content: JsonObject,
+  ): Promise<number> {
+    this.checkAccess(requester, userId, "set");
+    if (roomId !== undefined) assertRoomId(roomId);
+    if (SERVER_MANAGED_TYPES.has(type)) {
+      throw new MatrixError(405, "M_BAD_JSON", `Cannot set ${type} through this API`);
+    }
+    // Hook (sync): the notifier wakes long-polling syncs of this user on the account data stream.
+    return this.accountData.put(userId, roomId ?? GLOBAL, type, content);
+  }
+
+  private checkAccess(requester: Requester, userId: string, verb: "read" | "set") {
+    if (requester.userId !== userId) throw forbidden(`Cannot ${verb} account data for other users`);
+  }
+}
+
+/**
+ * `!opaque:server` before room version 12; `!` and the 43-character unpadded URL-safe base64 reference
+ * hash of the create event from version 12 (spec: appendices "Room IDs").
+ * TODO: use parseRoomId of src/protocol/identifiers.ts once it lands.
+ */
+function assertRoomId(roomId: string): void {
+  const classic = /^![^:]+:.+$/.test(roomId);
+  const hashed = /^![A-Za-z0-9_-]{43}$/.test(roomId);
+  if (!classic && !hashed) throw invalidParam(`${roomId} is not a valid room ID`);
+}
