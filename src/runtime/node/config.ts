@@ -249,6 +249,12 @@ function parseFlags(argv: string[]): { values: Array<[Setting, unknown]>; config
   return { values, configFile };
 }
 
+/** The public base URL when none is configured: the listen address (localhost for 0.0.0.0). */
+export function listenBaseUrl(host: string, port: number): string {
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  return `http://${urlHost === "0.0.0.0" ? "localhost" : urlHost}:${port}`;
+}
+
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const flags = parseFlags(argv);
   const configFile = flags.configFile ?? env.LATTICE_CONFIG;
@@ -288,12 +294,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const port = Number(c.listen.slice(lastColon + 1));
   if (port > 65535) throw new ConfigError(`invalid configuration key "listen": port ${port} is above 65535`);
   const dataDir = resolve(c.data_dir);
-  const urlHost = host.includes(":") ? `[${host}]` : host;
   return {
     serverName: c.server_name,
-    publicBaseUrl: (
-      c.public_baseurl ?? `http://${urlHost === "0.0.0.0" ? "localhost" : urlHost}:${port}`
-    ).replace(/\/$/, ""),
+    publicBaseUrl: (c.public_baseurl ?? listenBaseUrl(host, port)).replace(/\/$/, ""),
     federationEndpoint: c.federation_endpoint ?? null,
     registration: {
       open: c.registration.open,

@@ -6,12 +6,14 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
+import { KeyedMutex } from "../../adapters/memory/keyed-mutex.js";
+import { LocalNotifier } from "../../adapters/memory/local-notifier.js";
 import { scryptHasher } from "../../adapters/node/scrypt-hasher.js";
 import { createApp } from "../../api/app.js";
 import { systemClock } from "../../ports/clock.js";
 import { type Logger, silentLogger } from "../../ports/logger.js";
 import { createServices, type Services } from "../../services/services.js";
-import type { NodeConfig } from "./config.js";
+import { listenBaseUrl, type NodeConfig } from "./config.js";
 import { openStore } from "./store.js";
 
 export interface RunningServer {
@@ -23,7 +25,16 @@ export interface RunningServer {
 
 export async function startServer(config: NodeConfig, logger: Logger = silentLogger): Promise<RunningServer> {
   const store = await openStore(config.database);
-  const services = await createServices({ store, clock: systemClock, hasher: scryptHasher }, config);
+  const services = await createServices(
+    {
+      store,
+      clock: systemClock,
+      hasher: scryptHasher,
+      roomLock: new KeyedMutex(),
+      notifier: new LocalNotifier(),
+    },
+    config,
+  );
   const app = createApp({ services, logger });
   const listener = getRequestListener(app.fetch);
   const server: Server = createServer((req, res) => {
@@ -38,6 +49,11 @@ export async function startServer(config: NodeConfig, logger: Logger = silentLog
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  // Port 0 (tests, benchmarks) picks a port only now; a default base URL naming port 0 would send
+  // clients nowhere. Updated in place because the services hold this config object.
+  if (config.publicBaseUrl === listenBaseUrl(config.listen.host, 0) && config.listen.port === 0) {
+    config.publicBaseUrl = listenBaseUrl(config.listen.host, address.port);
+  }
   return {
     url: `http://${host}:${address.port}`,
     services,
