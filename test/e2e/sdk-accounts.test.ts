@@ -8,13 +8,7 @@ import * as sdk from "matrix-js-sdk";
 import type { Logger } from "matrix-js-sdk/lib/logger.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/server.js";
-
-let server: TestServer;
-beforeAll(async () => {
-  // Closed registration (the default): only registration tokens let people in.
-  server = await startTestServer(["--no-rate-limits"]);
-});
-afterAll(() => server.close());
+import { createPostgresDatabase } from "../support/store-engines.js";
 
 /** Keeps the SDK's request log out of the test output. */
 const quiet: Logger = {
@@ -25,9 +19,6 @@ const quiet: Logger = {
   error() {},
   getChild: () => quiet,
 };
-
-const client = (accessToken?: string, userId?: string, deviceId?: string) =>
-  sdk.createClient({ baseUrl: server.url, accessToken, userId, deviceId, logger: quiet });
 
 /** The SDK rejects with MatrixError; this returns it so a test can look at errcode, status and data. */
 async function rejection(promise: Promise<unknown>): Promise<sdk.MatrixError> {
@@ -40,7 +31,24 @@ async function rejection(promise: Promise<unknown>): Promise<sdk.MatrixError> {
   throw new Error("expected the request to fail");
 }
 
-describe("an account driven by matrix-js-sdk", () => {
+/** SQLite always; PostgreSQL too when the test run started a cluster (test/setup/postgres.ts). */
+const engines: Array<{ name: string; database: () => Promise<string> }> = [
+  { name: "sqlite", database: async () => "sqlite::memory:" },
+];
+const postgresUrl = process.env.LATTICE_TEST_POSTGRES_URL;
+if (postgresUrl) engines.push({ name: "postgres", database: () => createPostgresDatabase(postgresUrl) });
+
+describe.each(engines)("an account driven by matrix-js-sdk ($name)", (engine) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // Closed registration (the default): only registration tokens let people in.
+    server = await startTestServer(["--no-rate-limits"], { database: await engine.database() });
+  });
+  afterAll(() => server.close());
+
+  const client = (accessToken?: string, userId?: string, deviceId?: string) =>
+    sdk.createClient({ baseUrl: server.url, accessToken, userId, deviceId, logger: quiet });
+
   const password = "a long and secret passphrase";
   let userId: string;
   let firstToken: string;
