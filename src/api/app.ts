@@ -9,6 +9,10 @@ import type { Services } from "../services/services.js";
 import { accountEndpoints } from "./client/account.js";
 import { accountDataEndpoints } from "./client/account-data.js";
 import { capabilitiesEndpoints } from "./client/capabilities.js";
+import { createRoomEndpoints } from "./client/create-room.js";
+import { membershipEndpoints } from "./client/membership.js";
+import { roomEventEndpoints } from "./client/room-events.js";
+import { roomHistoryEndpoints } from "./client/room-history.js";
 import { deviceEndpoints } from "./client/devices.js";
 import { filterEndpoints } from "./client/filter.js";
 import { loginEndpoints } from "./client/login.js";
@@ -69,6 +73,10 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     ...registerEndpoints(services),
     ...loginEndpoints(services),
     ...accountEndpoints(services),
+    ...createRoomEndpoints(services),
+    ...membershipEndpoints(services),
+    ...roomEventEndpoints(services),
+    ...roomHistoryEndpoints(services),
     ...deviceEndpoints(services),
     ...profileEndpoints(services),
     ...accountDataEndpoints(services),

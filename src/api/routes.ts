@@ -74,7 +74,10 @@ function toRegExp(template: string): RegExp {
   const source = template
     .split("/")
     .map((part) => {
-      if (part.startsWith(":")) return part.endsWith("{.+}") ? ".+" : "[^/]+";
+      if (part.startsWith(":")) {
+        const custom = /\{(.+)\}$/.exec(part);
+        return custom ? custom[1] : "[^/]+";
+      }
       return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     })
     .join("/");

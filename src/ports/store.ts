@@ -7,7 +7,9 @@ import type { AccountDataRepository } from "./store/account-data.js";
 import type { DeviceRepository } from "./store/devices.js";
 import type { FilterRepository } from "./store/filters.js";
 import type { KeyValueRepository } from "./store/key-value.js";
+import type { MediaRepository } from "./store/media.js";
 import type { RegistrationTokenRepository } from "./store/registration-tokens.js";
+import type { RoomRepository } from "./store/rooms.js";
 import type { ServerKeyRepository } from "./store/server-keys.js";
 import type { UserRepository } from "./store/users.js";
 
@@ -19,5 +21,7 @@ export interface Store {
   registrationTokens: RegistrationTokenRepository;
   serverKeys: ServerKeyRepository;
   keyValue: KeyValueRepository;
+  media: MediaRepository;
+  rooms: RoomRepository;
   close(): Promise<void>;
 }

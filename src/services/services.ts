@@ -3,6 +3,8 @@
  * once; each service still receives only the ports it uses.
  */
 import type { Clock } from "../ports/clock.js";
+import type { Lock } from "../ports/lock.js";
+import type { Notifier } from "../ports/notifier.js";
 import type { PasswordHasher } from "../ports/password-hasher.js";
 import type { Store } from "../ports/store.js";
 import { AccountData } from "./account-data/account-data.js";
@@ -20,12 +22,20 @@ import { Profiles } from "./profile/profile.js";
 import { RateLimiter } from "./rate-limit/rate-limiter.js";
 import { loadServerSigner, type ServerSigner } from "./server-keys/server-keys.js";
 import { UserInteractiveAuth } from "./uia/user-interactive-auth.js";
+import { EventCreator } from "./rooms/event-creator.js";
+import { Membership } from "./rooms/membership.js";
+import { Messages } from "./rooms/messages.js";
+import { RoomReader } from "./rooms/room-reader.js";
+import { RoomVersionCache } from "./rooms/room-version-cache.js";
 import { UserDirectory } from "./user-directory/user-directory.js";
 
 export interface Ports {
   store: Store;
   clock: Clock;
   hasher: PasswordHasher;
+  /** Serialises writes per room. */
+  roomLock: Lock;
+  notifier: Notifier;
 }
 
 export interface Services {
@@ -46,6 +56,14 @@ export interface Services {
   accountData: AccountData;
   filters: Filters;
   userDirectory: UserDirectory;
+  notifier: Notifier;
+  rooms: {
+    versions: RoomVersionCache;
+    events: EventCreator;
+    membership: Membership;
+    messages: Messages;
+    reader: RoomReader;
+  };
   rateLimits: {
     /** Login attempts per client address. */
     login: RateLimiter;
@@ -56,6 +74,9 @@ export interface Services {
 
 export async function createServices(ports: Ports, config: ServerConfig): Promise<Services> {
   const { store, clock, hasher } = ports;
+  const signer = await loadServerSigner(config.serverName, store.serverKeys, clock);
+  const roomVersions = new RoomVersionCache(store.rooms);
+  const eventCreator = new EventCreator(store.rooms, signer, clock, ports.roomLock, ports.notifier);
   const uia = new UserInteractiveAuth(store.keyValue, clock);
   const sessions = new SessionIssuer(store.devices, clock, config);
   const userAdmin = new UserAdmin(store, hasher, clock, config);
@@ -64,7 +85,15 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
     config,
     clock,
     store,
-    signer: await loadServerSigner(config.serverName, store.serverKeys, clock),
+    signer,
+    notifier: ports.notifier,
+    rooms: {
+      versions: roomVersions,
+      events: eventCreator,
+      membership: new Membership(eventCreator, store.users, roomVersions, config.serverName),
+      messages: new Messages(eventCreator, store.rooms, roomVersions),
+      reader: new RoomReader(store.rooms, roomVersions, clock),
+    },
     authenticator: new Authenticator(store.devices, store.users, clock),
     sessions,
     registration: new Registration(store, hasher, clock, config, uia, sessions),

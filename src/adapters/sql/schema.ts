@@ -81,6 +81,93 @@ export interface StreamPositionsTable {
   position: Generated<number>;
 }
 
+export interface RoomsTable {
+  room_id: string;
+  version: string;
+  creator: string;
+  created_ts: number;
+  is_public: number;
+}
+
+export interface EventsTable {
+  event_id: string;
+  room_id: string;
+  stream_ordering: number;
+  depth: number;
+  type: string;
+  state_key: string | null;
+  sender: string;
+  origin_server_ts: number;
+  json: string;
+  redacted_by: string | null;
+  replaces_state: string | null;
+}
+
+export interface CurrentStateTable {
+  room_id: string;
+  type: string;
+  state_key: string;
+  event_id: string;
+  membership: string | null;
+  stream_ordering: number;
+}
+
+export interface StateHistoryTable {
+  room_id: string;
+  type: string;
+  state_key: string;
+  stream_ordering: number;
+  event_id: string;
+}
+
+export interface ForwardExtremitiesTable {
+  room_id: string;
+  event_id: string;
+  depth: number;
+}
+
+export interface EventTxnsTable {
+  user_id: string;
+  device_id: string;
+  txn_id: string;
+  event_id: string;
+}
+
+export interface EventRelationsTable {
+  event_id: string;
+  relates_to: string;
+  rel_type: string;
+  aggregation_key: string | null;
+  stream_ordering: number;
+}
+
+export interface MediaTable {
+  server_name: string;
+  media_id: string;
+  user_id: string | null;
+  content_type: string | null;
+  upload_name: string | null;
+  sha256: string | null;
+  size: number | null;
+  created_ts: number;
+  uploaded_ts: number | null;
+  last_access_ts: number;
+  expires_ts: number | null;
+  quarantined_by: string | null;
+}
+
+export interface MediaThumbnailsTable {
+  server_name: string;
+  media_id: string;
+  width: number;
+  height: number;
+  method: string;
+  animated: number;
+  content_type: string;
+  sha256: string;
+  size: number;
+}
+
 export interface Database {
   users: UsersTable;
   devices: DevicesTable;
@@ -92,4 +179,11 @@ export interface Database {
   server_signing_keys: ServerSigningKeysTable;
   key_value: KeyValueTable;
   stream_positions: StreamPositionsTable;
+  rooms: RoomsTable;
+  events: EventsTable;
+  current_state: CurrentStateTable;
+  state_history: StateHistoryTable;
+  forward_extremities: ForwardExtremitiesTable;
+  event_txns: EventTxnsTable;
+  event_relations: EventRelationsTable;
 }

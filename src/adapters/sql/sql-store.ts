@@ -8,14 +8,21 @@ import { sqlAccountData } from "./account-data.js";
 import { sqlDevices } from "./devices.js";
 import { sqlFilters } from "./filters.js";
 import { sqlKeyValue } from "./key-value.js";
+import { sqlMedia } from "./media.js";
 import { migrations } from "./migrations/index.js";
 import { sqlRegistrationTokens } from "./registration-tokens.js";
+import { sqlRooms } from "./rooms.js";
 import type { Database } from "./schema.js";
 import { sqlServerKeys } from "./server-keys.js";
 import { sqlUsers } from "./users.js";
 
 export async function migrate(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Unordered: migrations written in parallel branches may land out of number order.
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
@@ -32,6 +39,8 @@ export function createSqlStore(db: Kysely<Database>): Store {
     registrationTokens: sqlRegistrationTokens(db),
     serverKeys: sqlServerKeys(db),
     keyValue: sqlKeyValue(db),
+    media: sqlMedia(db),
+    rooms: sqlRooms(db),
     close: () => db.destroy(),
   };
 }

@@ -12,6 +12,8 @@
  * server's own (config.ts) and may appear anywhere. `--json` prints one JSON document instead of
  * one line per result. Exit codes: 0 done, 1 refused (e.g. the user exists), 2 bad usage or config.
  */
+import { KeyedMutex } from "../../adapters/memory/keyed-mutex.js";
+import { LocalNotifier } from "../../adapters/memory/local-notifier.js";
 import { scryptHasher } from "../../adapters/node/scrypt-hasher.js";
 import { systemClock } from "../../ports/clock.js";
 import type { RegistrationTokenRecord } from "../../ports/store/registration-tokens.js";
@@ -238,7 +240,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const store = await openStore(config.database);
   try {
-    const services = await createServices({ store, clock: systemClock, hasher: scryptHasher }, config);
+    const services = await createServices(
+    { store, clock: systemClock, hasher: scryptHasher, roomLock: new KeyedMutex(), notifier: new LocalNotifier() },
+    config,
+  );
     const output = await run(services, commandLine);
     if (commandLine.options.has("--json")) console.log(JSON.stringify(output.json));
     else for (const line of output.lines) console.log(line);

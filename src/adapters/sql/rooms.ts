@@ -1,0 +1,338 @@
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { MembershipEntry, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
+import type { Pdu } from "../../protocol/pdu.js";
+import type { Database, EventsTable } from "./schema.js";
+import { currentStreamPosition, nextStreamPosition } from "./streams.js";
+
+const toStored = (r: Selectable<EventsTable>): StoredEvent => ({
+  eventId: r.event_id,
+  roomId: r.room_id,
+  pdu: JSON.parse(r.json) as Pdu,
+  streamOrdering: Number(r.stream_ordering),
+  redactedBy: r.redacted_by,
+  replacesState: r.replaces_state,
+});
+
+export function sqlRooms(db: Kysely<Database>): RoomRepository {
+  const getEvents = async (eventIds: string[]) => {
+    if (eventIds.length === 0) return [];
+    const rows: Selectable<EventsTable>[] = [];
+    // Chunked: SQLite limits bound parameters per statement.
+    for (let i = 0; i < eventIds.length; i += 500) {
+      rows.push(
+        ...(await db
+          .selectFrom("events")
+          .selectAll()
+          .where("event_id", "in", eventIds.slice(i, i + 500))
+          .execute()),
+      );
+    }
+    return rows.map(toStored);
+  };
+
+  return {
+    async getRoom(roomId) {
+      const row = await db.selectFrom("rooms").selectAll().where("room_id", "=", roomId).executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        roomId: row.room_id,
+        version: row.version,
+        creator: row.creator,
+        createdTs: Number(row.created_ts),
+        isPublic: Boolean(row.is_public),
+      };
+    },
+
+    async setPublic(roomId, isPublic) {
+      await db
+        .updateTable("rooms")
+        .set({ is_public: isPublic ? 1 : 0 })
+        .where("room_id", "=", roomId)
+        .execute();
+    },
+
+    async persistEvent(e) {
+      return db.transaction().execute(async (trx) => {
+        const existing = await trx
+          .selectFrom("events")
+          .select("stream_ordering")
+          .where("event_id", "=", e.eventId)
+          .executeTakeFirst();
+        if (existing) return Number(existing.stream_ordering);
+        const streamOrdering = await nextStreamPosition(trx, "events");
+        const roomId = e.newRoom?.roomId ?? (e.pdu.room_id as string);
+        if (e.newRoom) {
+          await trx
+            .insertInto("rooms")
+            .values({
+              room_id: e.newRoom.roomId,
+              version: e.newRoom.version,
+              creator: e.newRoom.creator,
+              created_ts: e.newRoom.createdTs,
+              is_public: 0,
+            })
+            .execute();
+        }
+        let replacesState: string | null = null;
+        const stateKey = e.pdu.state_key;
+        if (e.isState && stateKey !== undefined) {
+          const previous = await trx
+            .selectFrom("current_state")
+            .select("event_id")
+            .where("room_id", "=", roomId)
+            .where("type", "=", e.pdu.type)
+            .where("state_key", "=", stateKey)
+            .executeTakeFirst();
+          replacesState = previous?.event_id ?? null;
+          const membership =
+            e.pdu.type === "m.room.member" && typeof e.pdu.content.membership === "string"
+              ? e.pdu.content.membership
+              : null;
+          const row = {
+            room_id: roomId,
+            type: e.pdu.type,
+            state_key: stateKey,
+            event_id: e.eventId,
+            membership,
+            stream_ordering: streamOrdering,
+          };
+          await trx
+            .insertInto("current_state")
+            .values(row)
+            .onConflict((oc) =>
+              oc
+                .columns(["room_id", "type", "state_key"])
+                .doUpdateSet({ event_id: e.eventId, membership, stream_ordering: streamOrdering }),
+            )
+            .execute();
+          await trx
+            .insertInto("state_history")
+            .values({
+              room_id: roomId,
+              type: e.pdu.type,
+              state_key: stateKey,
+              stream_ordering: streamOrdering,
+              event_id: e.eventId,
+            })
+            .execute();
+        }
+        await trx
+          .insertInto("events")
+          .values({
+            event_id: e.eventId,
+            room_id: roomId,
+            stream_ordering: streamOrdering,
+            depth: e.pdu.depth,
+            type: e.pdu.type,
+            state_key: stateKey ?? null,
+            sender: e.pdu.sender,
+            origin_server_ts: e.pdu.origin_server_ts,
+            json: JSON.stringify(e.pdu),
+            redacted_by: null,
+            replaces_state: replacesState,
+          })
+          .execute();
+        if (e.prevEventIds.length > 0) {
+          await trx
+            .deleteFrom("forward_extremities")
+            .where("room_id", "=", roomId)
+            .where("event_id", "in", e.prevEventIds)
+            .execute();
+        }
+        await trx
+          .insertInto("forward_extremities")
+          .values({ room_id: roomId, event_id: e.eventId, depth: e.pdu.depth })
+          .execute();
+        if (e.txn) {
+          await trx
+            .insertInto("event_txns")
+            .values({
+              user_id: e.txn.userId,
+              device_id: e.txn.deviceId,
+              txn_id: e.txn.txnId,
+              event_id: e.eventId,
+            })
+            .execute();
+        }
+        if (e.redacts) {
+          await trx
+            .updateTable("events")
+            .set({ redacted_by: e.eventId })
+            .where("event_id", "=", e.redacts)
+            .where("redacted_by", "is", null)
+            .execute();
+        }
+        if (e.relation) {
+          await trx
+            .insertInto("event_relations")
+            .values({
+              event_id: e.eventId,
+              relates_to: e.relation.eventId,
+              rel_type: e.relation.relType,
+              aggregation_key: e.relation.key ?? null,
+              stream_ordering: streamOrdering,
+            })
+            .execute();
+        }
+        return streamOrdering;
+      });
+    },
+
+    async eventForTxn(userId, deviceId, txnId) {
+      const row = await db
+        .selectFrom("event_txns")
+        .select("event_id")
+        .where("user_id", "=", userId)
+        .where("device_id", "=", deviceId)
+        .where("txn_id", "=", txnId)
+        .executeTakeFirst();
+      return row?.event_id;
+    },
+
+    async forwardExtremities(roomId) {
+      const rows = await db
+        .selectFrom("forward_extremities")
+        .select(["event_id", "depth"])
+        .where("room_id", "=", roomId)
+        .orderBy("event_id")
+        .execute();
+      return rows.map((r) => ({ eventId: r.event_id, depth: Number(r.depth) }));
+    },
+
+    async getEvent(eventId) {
+      const row = await db
+        .selectFrom("events")
+        .selectAll()
+        .where("event_id", "=", eventId)
+        .executeTakeFirst();
+      return row ? toStored(row) : undefined;
+    },
+
+    getEvents,
+
+    async currentState(roomId, keys) {
+      let q = db
+        .selectFrom("current_state as s")
+        .innerJoin("events as e", "e.event_id", "s.event_id")
+        .selectAll("e")
+        .where("s.room_id", "=", roomId);
+      if (keys) {
+        if (keys.length === 0) return [];
+        q = q.where((eb) =>
+          eb.or(
+            keys.map(([type, stateKey]) =>
+              eb.and([eb("s.type", "=", type), eb("s.state_key", "=", stateKey)]),
+            ),
+          ),
+        );
+      }
+      return (await q.execute()).map(toStored);
+    },
+
+    async stateAt(roomId, streamOrdering, types) {
+      let q = db
+        .selectFrom("state_history as h")
+        .innerJoin("events as e", "e.event_id", "h.event_id")
+        .selectAll("e")
+        .where("h.room_id", "=", roomId)
+        .where(
+          "h.stream_ordering",
+          "=",
+          sql<number>`(select max(h2.stream_ordering) from state_history h2 where h2.room_id = h.room_id and h2.type = h.type and h2.state_key = h.state_key and h2.stream_ordering <= ${streamOrdering})`,
+        );
+      if (types) {
+        if (types.length === 0) return [];
+        q = q.where("h.type", "in", types);
+      }
+      return (await q.execute()).map(toStored);
+    },
+
+    async stateHistory(roomId, keys) {
+      if (keys.length === 0) return [];
+      const rows = await db
+        .selectFrom("state_history as h")
+        .innerJoin("events as e", "e.event_id", "h.event_id")
+        .selectAll("e")
+        .where("h.room_id", "=", roomId)
+        .where((eb) =>
+          eb.or(
+            keys.map(([type, stateKey]) =>
+              eb.and([eb("h.type", "=", type), eb("h.state_key", "=", stateKey)]),
+            ),
+          ),
+        )
+        .orderBy("h.stream_ordering")
+        .execute();
+      return rows.map(toStored);
+    },
+
+    async membershipsOf(userId) {
+      const rows = await db
+        .selectFrom("current_state")
+        .select(["room_id", "state_key", "membership", "event_id", "stream_ordering"])
+        .where("type", "=", "m.room.member")
+        .where("state_key", "=", userId)
+        .execute();
+      return rows.map(toMembership);
+    },
+
+    async members(roomId, membership) {
+      let q = db
+        .selectFrom("current_state")
+        .select(["room_id", "state_key", "membership", "event_id", "stream_ordering"])
+        .where("room_id", "=", roomId)
+        .where("type", "=", "m.room.member");
+      if (membership) q = q.where("membership", "=", membership);
+      return (await q.orderBy("state_key").execute()).map(toMembership);
+    },
+
+    async timeline(roomId, { from, to, direction, limit }) {
+      let q = db.selectFrom("events").selectAll().where("room_id", "=", roomId).limit(limit);
+      if (direction === "f") {
+        q = q.where("stream_ordering", ">", from).orderBy("stream_ordering", "asc");
+        if (to !== undefined) q = q.where("stream_ordering", "<=", to);
+      } else {
+        q = q.where("stream_ordering", "<", from).orderBy("stream_ordering", "desc");
+        if (to !== undefined) q = q.where("stream_ordering", ">", to);
+      }
+      return (await q.execute()).map(toStored);
+    },
+
+    async relations(eventId, { relType, eventType, from, limit, direction }) {
+      let q = db
+        .selectFrom("event_relations as r")
+        .innerJoin("events as e", "e.event_id", "r.event_id")
+        .selectAll("e")
+        .where("r.relates_to", "=", eventId)
+        .limit(limit);
+      if (relType) q = q.where("r.rel_type", "=", relType);
+      if (eventType) q = q.where("e.type", "=", eventType);
+      if (direction === "b") {
+        q = q.orderBy("r.stream_ordering", "desc");
+        if (from !== undefined) q = q.where("r.stream_ordering", "<", from);
+      } else {
+        q = q.orderBy("r.stream_ordering", "asc");
+        if (from !== undefined) q = q.where("r.stream_ordering", ">", from);
+      }
+      return (await q.execute()).map(toStored);
+    },
+
+    maxStreamOrdering: () => currentStreamPosition(db, "events"),
+  };
+}
+
+function toMembership(r: {
+  room_id: string;
+  state_key: string;
+  membership: string | null;
+  event_id: string;
+  stream_ordering: number;
+}): MembershipEntry {
+  return {
+    roomId: r.room_id,
+    userId: r.state_key,
+    membership: r.membership ?? "leave",
+    eventId: r.event_id,
+    streamOrdering: Number(r.stream_ordering),
+  };
+}

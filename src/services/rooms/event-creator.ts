@@ -1,0 +1,249 @@
+/**
+ * The one path by which this server creates room events. Every event is a full PDU of the room's
+ * version (prev_events, auth_events, depth, content hash, signature), checked by the protocol core's
+ * auth rules against the room's current state, and persisted atomically with its state change and
+ * stream position under the room's lock. Federation reuses it unchanged.
+ */
+import type { Clock } from "../../ports/clock.js";
+import type { Lock } from "../../ports/lock.js";
+import type { Notifier } from "../../ports/notifier.js";
+import type { NewEvent, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
+import { checkAuth } from "../../protocol/auth/check-auth.js";
+import { authEventKeys } from "../../protocol/auth/select-auth-events.js";
+import { encodeBase64 } from "../../protocol/base64.js";
+import { computeEventId, generateEventIdV1 } from "../../protocol/event-id.js";
+import { signEvent } from "../../protocol/event-signing.js";
+import { computeReferenceHash } from "../../protocol/hashes.js";
+import type { JsonObject } from "../../protocol/json.js";
+import { isJsonObject } from "../../protocol/json.js";
+import {
+  CREATE_KEY,
+  type EventReference,
+  type Pdu,
+  parseStateMapKey,
+  type RoomEvent,
+  stateMapKey,
+} from "../../protocol/pdu.js";
+import { computeRoomIdFromCreateEvent, generateRoomId } from "../../protocol/room-id.js";
+import { getRoomVersion, type RoomVersion } from "../../protocol/room-versions.js";
+import { forbidden, MatrixError, notFound } from "../errors.js";
+import type { ServerSigner } from "../server-keys/server-keys.js";
+
+/** The largest PDU the spec allows (server-server-api "Size limits": 65536 bytes as canonical JSON). */
+export const MAX_PDU_BYTES = 65_536;
+/** Citing more forward extremities than this makes events huge; the newest ones are enough. */
+const MAX_PREV_EVENTS = 10;
+
+export interface EventDraft {
+  roomId: string;
+  sender: string;
+  type: string;
+  content: JsonObject;
+  stateKey?: string;
+  /** Client transaction, for idempotency and `unsigned.transaction_id`. */
+  txn?: { userId: string; deviceId: string; txnId: string };
+}
+
+export interface CreatedEvent {
+  eventId: string;
+  streamOrdering: number;
+  pdu: Pdu;
+}
+
+export class EventCreator {
+  constructor(
+    private readonly rooms: RoomRepository,
+    private readonly signer: ServerSigner,
+    private readonly clock: Clock,
+    private readonly lock: Lock,
+    private readonly notifier: Notifier,
+  ) {}
+
+  /** Creates a room by building, signing and storing its `m.room.create` event. */
+  async createRoom(
+    sender: string,
+    version: RoomVersion,
+    content: JsonObject,
+  ): Promise<CreatedEvent & { roomId: string }> {
+    const draft: JsonObject = {
+      sender,
+      type: "m.room.create",
+      state_key: "",
+      content,
+      prev_events: [],
+      auth_events: [],
+      depth: 1,
+      origin_server_ts: this.clock.now(),
+    };
+    let roomId: string;
+    if (version.authorization.roomIdFromCreateEvent) {
+      const signed = await this.sign(draft, version);
+      roomId = await computeRoomIdFromCreateEvent(signed, version);
+      return this.finishCreate(roomId, signed as Pdu, version, sender);
+    }
+    roomId = generateRoomId(this.signer.serverName);
+    if (version.eventIdFormat === "v1") draft.event_id = generateEventIdV1(this.signer.serverName);
+    const signed = await this.sign({ ...draft, room_id: roomId }, version);
+    return this.finishCreate(roomId, signed as Pdu, version, sender);
+  }
+
+  private async finishCreate(roomId: string, pdu: Pdu, version: RoomVersion, sender: string) {
+    const eventId = await computeEventId(pdu, version);
+    const verdict = checkAuth({ eventId, pdu }, new Map(), version);
+    if (!verdict.allowed) throw forbidden(verdict.reason);
+    const streamOrdering = await this.lock.run(roomId, () =>
+      this.rooms.persistEvent({
+        eventId,
+        pdu,
+        isState: true,
+        prevEventIds: [],
+        newRoom: { roomId, version: version.id, creator: sender, createdTs: pdu.origin_server_ts },
+      }),
+    );
+    this.notifier.notify({ stream: "events", position: streamOrdering, roomId });
+    return { roomId, eventId, streamOrdering, pdu };
+  }
+
+  /** Builds, checks and stores one event in an existing room; returns the stored event. An event
+   * the auth rules refuse is not stored, and the caller gets 403 M_FORBIDDEN with the rule's reason. */
+  async create(draft: EventDraft): Promise<CreatedEvent> {
+    const created = await this.lock.run(draft.roomId, async () => {
+      if (draft.txn) {
+        const existing = await this.rooms.eventForTxn(draft.txn.userId, draft.txn.deviceId, draft.txn.txnId);
+        if (existing) {
+          const stored = (await this.rooms.getEvent(existing)) as StoredEvent;
+          return {
+            eventId: stored.eventId,
+            streamOrdering: stored.streamOrdering,
+            pdu: stored.pdu,
+            fresh: false,
+          };
+        }
+      }
+      const room = await this.rooms.getRoom(draft.roomId);
+      if (!room) throw notFound("Unknown room");
+      const version = getRoomVersion(room.version);
+      if (!version) throw new MatrixError(500, "M_UNKNOWN", `Room version ${room.version} is not supported`);
+      const rules = version.authorization;
+
+      const subject = {
+        type: draft.type,
+        sender: draft.sender,
+        state_key: draft.stateKey,
+        content: draft.content,
+      };
+      const keys = authEventKeys(subject, rules);
+      const stateKeys = new Set([...keys, CREATE_KEY]);
+      const stateEvents = await this.rooms.currentState(
+        draft.roomId,
+        [...stateKeys].map((k) => {
+          const { type, stateKey } = parseStateMapKey(k);
+          return [type, stateKey] as [string, string];
+        }),
+      );
+      const state = new Map<string, RoomEvent>();
+      for (const e of stateEvents) state.set(stateMapKey(e.pdu.type, e.pdu.state_key ?? ""), e);
+      const authEvents = keys.map((k) => state.get(k)).filter((e): e is StoredEvent => e !== undefined);
+
+      const extremities = (await this.rooms.forwardExtremities(draft.roomId))
+        .sort((a, b) => b.depth - a.depth)
+        .slice(0, MAX_PREV_EVENTS);
+      const depth = Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, ...extremities.map((e) => e.depth)) + 1);
+      const prevEvents =
+        version.eventIdFormat === "v1" ? await this.rooms.getEvents(extremities.map((e) => e.eventId)) : [];
+
+      let content = draft.content;
+      const pduDraft: JsonObject = {
+        room_id: draft.roomId,
+        sender: draft.sender,
+        type: draft.type,
+        content,
+        prev_events: await this.references(
+          extremities.map((e) => e.eventId),
+          prevEvents,
+          version,
+        ),
+        auth_events: await this.references(
+          authEvents.map((e) => e.eventId),
+          authEvents,
+          version,
+        ),
+        depth,
+        origin_server_ts: this.clock.now(),
+      };
+      if (draft.stateKey !== undefined) pduDraft.state_key = draft.stateKey;
+      // Before room version 11 `redacts` is a top-level key (content/rooms/v11.md "Event format").
+      if (
+        draft.type === "m.room.redaction" &&
+        !rules.redactsInContent &&
+        typeof content.redacts === "string"
+      ) {
+        const { redacts, ...rest } = content;
+        content = rest;
+        pduDraft.content = rest;
+        pduDraft.redacts = redacts;
+      }
+      if (version.eventIdFormat === "v1") pduDraft.event_id = generateEventIdV1(this.signer.serverName);
+
+      const pdu = (await this.sign(pduDraft, version)) as Pdu;
+      const eventId = await computeEventId(pdu, version);
+      const verdict = checkAuth({ eventId, pdu }, state, version);
+      if (!verdict.allowed) throw forbidden(verdict.reason);
+
+      const newEvent: NewEvent = {
+        eventId,
+        pdu,
+        isState: draft.stateKey !== undefined,
+        prevEventIds: extremities.map((e) => e.eventId),
+      };
+      if (draft.txn) newEvent.txn = draft.txn;
+      const redacts = draft.type === "m.room.redaction" ? (pdu.redacts ?? pdu.content.redacts) : undefined;
+      if (typeof redacts === "string") newEvent.redacts = redacts;
+      const relation = relationOf(content);
+      if (relation) newEvent.relation = relation;
+      const streamOrdering = await this.rooms.persistEvent(newEvent);
+      return { eventId, streamOrdering, pdu, fresh: true };
+    });
+    if (created.fresh)
+      this.notifier.notify({ stream: "events", position: created.streamOrdering, roomId: draft.roomId });
+    return { eventId: created.eventId, streamOrdering: created.streamOrdering, pdu: created.pdu };
+  }
+
+  private async sign(draft: JsonObject, version: RoomVersion): Promise<JsonObject> {
+    const signed = await signEvent(draft, version, this.signer.serverName, this.signer.key);
+    const size = new TextEncoder().encode(JSON.stringify(signed)).length;
+    if (size > MAX_PDU_BYTES) throw new MatrixError(413, "M_TOO_LARGE", "Event is larger than 65536 bytes");
+    return signed;
+  }
+
+  /** Event references in the room version's format: bare IDs, or `[id, {sha256}]` pairs in v1/v2. */
+  private async references(
+    ids: string[],
+    events: StoredEvent[],
+    version: RoomVersion,
+  ): Promise<EventReference[]> {
+    if (version.eventIdFormat !== "v1") return ids;
+    const byId = new Map(events.map((e) => [e.eventId, e]));
+    const refs: EventReference[] = [];
+    for (const id of ids) {
+      const event = byId.get(id);
+      const hash = event ? encodeBase64(await computeReferenceHash(event.pdu as JsonObject, version)) : "";
+      refs.push([id, { sha256: hash }]);
+    }
+    return refs;
+  }
+}
+
+/** The relation an event declares in `content["m.relates_to"]` (spec: "Forming relationships between
+ * events"); replies (`m.in_reply_to` alone) are not relations. */
+export function relationOf(
+  content: JsonObject,
+): { eventId: string; relType: string; key?: string } | undefined {
+  const relatesTo = content["m.relates_to"];
+  if (!isJsonObject(relatesTo)) return undefined;
+  const eventId = relatesTo.event_id;
+  const relType = relatesTo.rel_type;
+  if (typeof eventId !== "string" || typeof relType !== "string") return undefined;
+  const key = relatesTo.key;
+  return typeof key === "string" ? { eventId, relType, key } : { eventId, relType };
+}
