@@ -169,6 +169,20 @@ describe("DELETE /devices/{deviceId}", () => {
     expect((await server.http.get("/_matrix/client/v3/account/whoami", b.access_token)).status).toBe(200);
   });
 
+  it("may delete the requester's own device, which logs the requester out", async () => {
+    const user = await registerUser(server.http, "self-deleter", "pw-self");
+    const res = await server.http.delete(
+      `/_matrix/client/v3/devices/${user.deviceId}`,
+      { auth: passwordAuth("self-deleter", "pw-self") },
+      user.accessToken,
+    );
+    expect(res.status).toBe(200);
+    const after = await server.http.get("/_matrix/client/v3/account/whoami", user.accessToken);
+    expect(after.status).toBe(401);
+    expect(after.body.errcode).toBe("M_UNKNOWN_TOKEN");
+    expect(await server.services.store.devices.list(user.userId)).toEqual([]);
+  });
+
   it("refuses to authenticate as another user", async () => {
     const user = await registerUser(server.http, "deleter-4", "pw-4");
     await registerUser(server.http, "deleter-5", "pw-5");
