@@ -249,6 +249,32 @@ function parseFlags(argv: string[]): { values: Array<[Setting, unknown]>; config
   return { values, configFile };
 }
 
+/** Names the unknown key, the likely intended one, and the keys allowed where it stands. */
+function unknownKeyError(path: PropertyKey[], keys: string[]): ConfigError {
+  const prefix = path.length ? `${path.join(".")}.` : "";
+  const key = `${prefix}${keys[0]}`;
+  const known = SETTINGS.map((s) => s.key)
+    .filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes("."))
+    .concat(prefix ? [] : ["registration"]);
+  const near = known.find((k) => editDistance(k, key) <= 2);
+  return new ConfigError(
+    `unknown configuration key "${key}"${near ? `; did you mean "${near}"?` : ""} (known keys here: ${known.join(", ")})`,
+  );
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitute = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitute);
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
 /** The public base URL when none is configured: the listen address (localhost for 0.0.0.0). */
 export function listenBaseUrl(host: string, port: number): string {
   const urlHost = host.includes(":") ? `[${host}]` : host;
@@ -266,7 +292,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     } catch (error) {
       throw new ConfigError(`cannot read config file ${configFile}: ${(error as Error).message}`);
     }
-    const parsed = parseYaml(text) ?? {};
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(text) ?? {};
+    } catch (error) {
+      throw new ConfigError(`${configFile}: not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+    }
     if (typeof parsed !== "object" || Array.isArray(parsed)) {
       throw new ConfigError(`${configFile}: expected a YAML mapping of settings at the top level`);
     }
@@ -281,6 +312,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const result = fileSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
+    if (issue?.code === "unrecognized_keys") throw unknownKeyError(issue.path, issue.keys);
     const key = issue?.path.join(".") || "(top level)";
     const setting = SETTINGS.find((s) => s.key === key);
     const fix = setting
