@@ -6,7 +6,6 @@
  * (state resolution's partial state over an event's own auth events) without copying.
  */
 
-import type { JsonObject } from "../json.js";
 import {
   CREATE_KEY,
   JOIN_RULES_KEY,
@@ -31,8 +30,9 @@ export interface SignatureVerdicts {
    * whether `event` is validly signed by the homeserver `serverName`. */
   isSignedByServer?(event: RoomEvent, serverName: string): boolean;
   /** Third-party invites, rule "If any signature in `signed` matches any public key in the
-   * `m.room.third_party_invite` event": whether `signed` verifies against a key of `invite`. */
-  thirdPartyInviteSignatureValid?(signed: JsonObject, invite: RoomEvent): boolean;
+   * `m.room.third_party_invite` event": whether `event`'s `content.third_party_invite.signed`
+   * verifies against a public key of `invite`. */
+  thirdPartyInviteSignatureValid?(event: RoomEvent, invite: RoomEvent): boolean;
 }
 
 /** A user's current membership; no member event means `leave` (the user was never in the room). */

@@ -37,7 +37,7 @@ export function checkThirdPartyInvite(
   }
   // 7. A signature in `signed` must match a public key of the invite. Verifying it is asynchronous
   // crypto, so the caller has done it and passes the verdict in.
-  if (verdicts.thirdPartyInviteSignatureValid?.(signed, invite) === true) return ALLOW;
+  if (verdicts.thirdPartyInviteSignatureValid?.(event, invite) === true) return ALLOW;
   // 8. "Otherwise, reject."
   return reject("third-party invite: no valid signature from the invite's public keys");
 }

@@ -48,6 +48,11 @@ export const ALL_SIGNATURES_VALID: SignatureVerdicts = {
   thirdPartyInviteSignatureValid: () => true,
 };
 
+export interface RoomSnapshot {
+  readonly state: ReadonlyMap<string, RoomEvent>;
+  readonly latest: readonly string[];
+}
+
 export class TestRoom {
   readonly version: RoomVersion;
   readonly roomId: string;
@@ -140,6 +145,16 @@ export class TestRoom {
     const result = checkAuth(event, this.state, this.version, verdicts);
     if (!result.allowed) throw new Error(`${spec.type} by ${spec.sender} refused: ${result.reason}`);
     return this.add(event);
+  }
+
+  /** The current state and latest events, to come back to and fork from. */
+  snapshot(): RoomSnapshot {
+    return { state: new Map(this.state), latest: [...this.latest] };
+  }
+
+  restore(snapshot: RoomSnapshot): void {
+    this.resetState(snapshot.state);
+    this.latest = [...snapshot.latest];
   }
 
   /** Sets the latest event, to fork the DAG from an earlier point. */
