@@ -5,6 +5,7 @@
  */
 import type { AccountDataRepository } from "./store/account-data.js";
 import type { DeviceRepository } from "./store/devices.js";
+import type { DirectoryRepository } from "./store/directory.js";
 import type { FilterRepository } from "./store/filters.js";
 import type { KeyValueRepository } from "./store/key-value.js";
 import type { MediaRepository } from "./store/media.js";
@@ -23,5 +24,6 @@ export interface Store {
   keyValue: KeyValueRepository;
   media: MediaRepository;
   rooms: RoomRepository;
+  directory: DirectoryRepository;
   close(): Promise<void>;
 }

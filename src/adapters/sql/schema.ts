@@ -188,6 +188,26 @@ export interface ContentReportsTable {
   created_ts: number;
 }
 
+export interface RoomAliasesTable {
+  alias: string;
+  /** Null while createRoom has reserved the alias and not yet created the room. */
+  room_id: string | null;
+  creator: string;
+  created_ts: number;
+}
+
+export interface ContentReportsTable {
+  id: number;
+  kind: string;
+  reporter: string;
+  room_id: string | null;
+  event_id: string | null;
+  target_user_id: string | null;
+  reason: string | null;
+  score: number | null;
+  created_ts: number;
+}
+
 export interface Database {
   users: UsersTable;
   devices: DevicesTable;
@@ -206,6 +226,8 @@ export interface Database {
   forward_extremities: ForwardExtremitiesTable;
   event_txns: EventTxnsTable;
   event_relations: EventRelationsTable;
+  room_aliases: RoomAliasesTable;
+  content_reports: ContentReportsTable;
   room_aliases: RoomAliasesTable;
   content_reports: ContentReportsTable;
   media: MediaTable;

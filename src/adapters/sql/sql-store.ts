@@ -6,6 +6,7 @@ import { type Kysely, Migrator } from "kysely";
 import type { Store } from "../../ports/store.js";
 import { sqlAccountData } from "./account-data.js";
 import { sqlDevices } from "./devices.js";
+import { sqlDirectory } from "./directory.js";
 import { sqlFilters } from "./filters.js";
 import { sqlKeyValue } from "./key-value.js";
 import { sqlMedia } from "./media.js";
@@ -41,6 +42,7 @@ export function createSqlStore(db: Kysely<Database>): Store {
     keyValue: sqlKeyValue(db),
     media: sqlMedia(db),
     rooms: sqlRooms(db),
+    directory: sqlDirectory(db),
     close: () => db.destroy(),
   };
 }
