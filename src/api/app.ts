@@ -13,6 +13,7 @@ import { createRoomEndpoints } from "./client/create-room.js";
 import { membershipEndpoints } from "./client/membership.js";
 import { roomEventEndpoints } from "./client/room-events.js";
 import { roomHistoryEndpoints } from "./client/room-history.js";
+import { syncEndpoints } from "./client/sync.js";
 import { deviceEndpoints } from "./client/devices.js";
 import { filterEndpoints } from "./client/filter.js";
 import { loginEndpoints } from "./client/login.js";
@@ -22,9 +23,13 @@ import { userDirectoryEndpoints } from "./client/user-directory.js";
 import { versionsEndpoints } from "./client/versions.js";
 import type { AppEnv } from "./env.js";
 import { keyEndpoints } from "./federation/keys.js";
+import { mediaConfigEndpoints } from "./media/config-preview.js";
+import { downloadEndpoints } from "./media/download.js";
+import { uploadEndpoints } from "./media/upload.js";
 import { RequestMetrics } from "./metrics.js";
 import { corsHeaders } from "./middleware/cors.js";
 import { RouteTable } from "./routes.js";
+import { synapseAdminMediaEndpoints } from "./synapse-admin/media.js";
 import { synapseAdminRegisterEndpoints } from "./synapse-admin/register.js";
 import { wellKnownEndpoints } from "./well-known.js";
 
@@ -77,6 +82,7 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     ...membershipEndpoints(services),
     ...roomEventEndpoints(services),
     ...roomHistoryEndpoints(services),
+    ...syncEndpoints(services),
     ...deviceEndpoints(services),
     ...profileEndpoints(services),
     ...accountDataEndpoints(services),
@@ -84,6 +90,10 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     ...userDirectoryEndpoints(services),
     ...keyEndpoints(services),
     ...synapseAdminRegisterEndpoints(services),
+    ...uploadEndpoints(services),
+    ...downloadEndpoints(services),
+    ...mediaConfigEndpoints(services),
+    ...synapseAdminMediaEndpoints(services),
   ]);
 
   app.notFound((c) => {

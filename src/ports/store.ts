@@ -10,7 +10,10 @@ import type { FilterRepository } from "./store/filters.js";
 import type { KeyValueRepository } from "./store/key-value.js";
 import type { MediaRepository } from "./store/media.js";
 import type { RegistrationTokenRepository } from "./store/registration-tokens.js";
+import type { ReceiptRepository } from "./store/receipts.js";
 import type { RoomRepository } from "./store/rooms.js";
+import type { SearchRepository } from "./store/search.js";
+import type { StreamRepository } from "./store/streams.js";
 import type { ServerKeyRepository } from "./store/server-keys.js";
 import type { UserRepository } from "./store/users.js";
 
@@ -24,6 +27,9 @@ export interface Store {
   keyValue: KeyValueRepository;
   media: MediaRepository;
   rooms: RoomRepository;
+  search: SearchRepository;
+  receipts: ReceiptRepository;
   directory: DirectoryRepository;
+  streams: StreamRepository;
   close(): Promise<void>;
 }

@@ -18,6 +18,7 @@ import { UserAdmin } from "./accounts/user-admin.js";
 import type { ServerConfig } from "./config.js";
 import { Devices } from "./devices/devices.js";
 import { Filters } from "./filters/filters.js";
+import { createMediaServices, type MediaPorts, type MediaServices } from "./media/media-services.js";
 import { Profiles } from "./profile/profile.js";
 import { RateLimiter } from "./rate-limit/rate-limiter.js";
 import { loadServerSigner, type ServerSigner } from "./server-keys/server-keys.js";
@@ -27,6 +28,9 @@ import { Membership } from "./rooms/membership.js";
 import { Messages } from "./rooms/messages.js";
 import { RoomReader } from "./rooms/room-reader.js";
 import { RoomVersionCache } from "./rooms/room-version-cache.js";
+import { AccountDataSyncSource } from "./sync/account-data-source.js";
+import { RoomsSyncSource } from "./sync/rooms-source.js";
+import { SyncService } from "./sync/sync-service.js";
 import { UserDirectory } from "./user-directory/user-directory.js";
 
 export interface Ports {
@@ -36,6 +40,8 @@ export interface Ports {
   /** Serialises writes per room. */
   roomLock: Lock;
   notifier: Notifier;
+  /** Media bytes, thumbnailing and outbound HTTP; without them (the admin CLI) no media is served. */
+  media?: MediaPorts;
 }
 
 export interface Services {
@@ -57,6 +63,8 @@ export interface Services {
   filters: Filters;
   userDirectory: UserDirectory;
   notifier: Notifier;
+  sync: SyncService;
+  media: MediaServices;
   rooms: {
     versions: RoomVersionCache;
     events: EventCreator;
@@ -87,6 +95,13 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
     store,
     signer,
     notifier: ports.notifier,
+    sync: new SyncService(
+      [
+        new RoomsSyncSource(store.rooms, roomVersions, clock),
+        new AccountDataSyncSource(store.accountData, store.streams),
+      ],
+      ports.notifier,
+    ),
     rooms: {
       versions: roomVersions,
       events: eventCreator,
@@ -112,9 +127,10 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
       accounts.confirmIdentity(requester, auth, operation),
     ),
     profiles: new Profiles(store.users),
-    accountData: new AccountData(store.accountData),
+    accountData: new AccountData(store.accountData, ports.notifier),
     filters: new Filters(store.filters),
     userDirectory: new UserDirectory(store.users),
+    media: createMediaServices(ports.media, store, clock, config),
     rateLimits: {
       login: new RateLimiter({ burst: 5, perSecond: 0.1 }, clock, config.rateLimits),
       register: new RateLimiter({ burst: 5, perSecond: 0.05 }, clock, config.rateLimits),

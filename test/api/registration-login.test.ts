@@ -249,7 +249,7 @@ describe("password change and deactivation", () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id_server_unbind_result: "no-support" });
     expect((await server.http.get("/_matrix/client/v3/account/whoami", user.accessToken)).status).toBe(401);
-    const login = await server.http.post("/_matrix/client/v3/login", { type: "m.login.password", ...auth });
+    const login = await server.http.post("/_matrix/client/v3/login", { ...auth, type: "m.login.password" });
     expect(login.status).toBe(403);
     expect((await server.http.get("/_matrix/client/v3/register/available?username=frank")).body.errcode).toBe(
       "M_USER_IN_USE",

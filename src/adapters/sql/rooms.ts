@@ -2,9 +2,10 @@ import { type Kysely, type Selectable, sql } from "kysely";
 import type { MembershipEntry, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
 import type { Pdu } from "../../protocol/pdu.js";
 import type { Database, EventsTable } from "./schema.js";
+import { type SearchIndex, searchEntryOf } from "./search-index.js";
 import { currentStreamPosition, nextStreamPosition } from "./streams.js";
 
-const toStored = (r: Selectable<EventsTable>): StoredEvent => ({
+export const toStored = (r: Selectable<EventsTable>): StoredEvent => ({
   eventId: r.event_id,
   roomId: r.room_id,
   pdu: JSON.parse(r.json) as Pdu,
@@ -13,7 +14,8 @@ const toStored = (r: Selectable<EventsTable>): StoredEvent => ({
   replacesState: r.replaces_state,
 });
 
-export function sqlRooms(db: Kysely<Database>): RoomRepository {
+/** `searchIndex` is the engine's full-text index, written in the same unit of work as the event. */
+export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRepository {
   const getEvents = async (eventIds: string[]) => {
     if (eventIds.length === 0) return [];
     const rows: Selectable<EventsTable>[] = [];
@@ -132,6 +134,8 @@ export function sqlRooms(db: Kysely<Database>): RoomRepository {
             replaces_state: replacesState,
           })
           .execute();
+        const searchable = searchEntryOf(e.pdu);
+        if (searchable) await searchIndex.add(trx, { streamOrdering, roomId, ...searchable });
         if (e.prevEventIds.length > 0) {
           await trx
             .deleteFrom("forward_extremities")
@@ -161,6 +165,7 @@ export function sqlRooms(db: Kysely<Database>): RoomRepository {
             .where("event_id", "=", e.redacts)
             .where("redacted_by", "is", null)
             .execute();
+          await searchIndex.remove(trx, e.redacts);
         }
         if (e.relation) {
           await trx
@@ -314,6 +319,37 @@ export function sqlRooms(db: Kysely<Database>): RoomRepository {
         q = q.orderBy("r.stream_ordering", "asc");
         if (from !== undefined) q = q.where("r.stream_ordering", ">", from);
       }
+      return (await q.execute()).map(toStored);
+    },
+
+    async roomsWithEventsBetween(from, to) {
+      const rows = await db
+        .selectFrom("events")
+        .select("room_id")
+        .distinct()
+        .where("stream_ordering", ">", from)
+        .where("stream_ordering", "<=", to)
+        .execute();
+      return rows.map((r) => r.room_id);
+    },
+
+    async eventsByTimestamp(roomId, { ts, direction, limit, offset }) {
+      let q = db
+        .selectFrom("events")
+        .selectAll()
+        .where("room_id", "=", roomId)
+        .limit(limit)
+        .offset(offset ?? 0);
+      q =
+        direction === "f"
+          ? q
+              .where("origin_server_ts", ">=", ts)
+              .orderBy("origin_server_ts", "asc")
+              .orderBy("stream_ordering", "asc")
+          : q
+              .where("origin_server_ts", "<=", ts)
+              .orderBy("origin_server_ts", "desc")
+              .orderBy("stream_ordering", "desc");
       return (await q.execute()).map(toStored);
     },
 

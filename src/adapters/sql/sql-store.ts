@@ -12,8 +12,11 @@ import { sqlKeyValue } from "./key-value.js";
 import { sqlMedia } from "./media.js";
 import { migrations } from "./migrations/index.js";
 import { sqlRegistrationTokens } from "./registration-tokens.js";
+import { sqlReceipts } from "./receipts.js";
 import { sqlRooms } from "./rooms.js";
+import { currentStreamPosition } from "./streams.js";
 import type { Database } from "./schema.js";
+import { type SearchIndex, sqlSearch } from "./search-index.js";
 import { sqlServerKeys } from "./server-keys.js";
 import { sqlUsers } from "./users.js";
 
@@ -31,7 +34,8 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
   }
 }
 
-export function createSqlStore(db: Kysely<Database>): Store {
+/** `capabilities` are what the engine does its own way, chosen by the engine's opener. */
+export function createSqlStore(db: Kysely<Database>, capabilities: { searchIndex: SearchIndex }): Store {
   return {
     users: sqlUsers(db),
     devices: sqlDevices(db),
@@ -41,8 +45,11 @@ export function createSqlStore(db: Kysely<Database>): Store {
     serverKeys: sqlServerKeys(db),
     keyValue: sqlKeyValue(db),
     media: sqlMedia(db),
-    rooms: sqlRooms(db),
+    rooms: sqlRooms(db, capabilities.searchIndex),
+    search: sqlSearch(db, capabilities.searchIndex),
+    receipts: sqlReceipts(db),
     directory: sqlDirectory(db),
+    streams: { current: (stream) => currentStreamPosition(db, stream) },
     close: () => db.destroy(),
   };
 }

@@ -90,6 +90,14 @@ export interface RoomRepository {
     eventId: string,
     options: { relType?: string; eventType?: string; from?: number; limit: number; direction: "f" | "b" },
   ): Promise<StoredEvent[]>;
+  /** Rooms that have events with stream ordering in (from, to]. */
+  roomsWithEventsBetween(from: number, to: number): Promise<string[]>;
+  /** Events of a room by `origin_server_ts`: from `ts` onwards (`f`, oldest first) or back from it
+   * (`b`, newest first), for `/timestamp_to_event`. */
+  eventsByTimestamp(
+    roomId: string,
+    options: { ts: number; direction: "f" | "b"; limit: number; offset?: number },
+  ): Promise<StoredEvent[]>;
   /** The highest stream ordering so far. */
   maxStreamOrdering(): Promise<number>;
 }

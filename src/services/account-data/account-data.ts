@@ -1,5 +1,6 @@
 /** Per-user configuration stored on the server: global and per-room account data (spec:
  * client-server-api "Client Config"). */
+import type { Notifier } from "../../ports/notifier.js";
 import type { AccountDataRepository } from "../../ports/store/account-data.js";
 import type { JsonObject } from "../../protocol/json.js";
 import type { Requester } from "../accounts/authenticate.js";
@@ -13,7 +14,10 @@ const SERVER_MANAGED_TYPES = new Set(["m.fully_read", "m.push_rules"]);
 const GLOBAL = "";
 
 export class AccountData {
-  constructor(private readonly accountData: AccountDataRepository) {}
+  constructor(
+    private readonly accountData: AccountDataRepository,
+    private readonly notifier: Notifier,
+  ) {}
 
   /** Content of one entry; `roomId` undefined for global account data. */
   async get(requester: Requester, userId: string, roomId: string | undefined, type: string) {
@@ -38,8 +42,9 @@ export class AccountData {
     if (SERVER_MANAGED_TYPES.has(type)) {
       throw new MatrixError(405, "M_BAD_JSON", `Cannot set ${type} through this API`);
     }
-    // Hook (sync): the notifier wakes long-polling syncs of this user on the account data stream.
-    return this.accountData.put(userId, roomId ?? GLOBAL, type, content);
+    const position = await this.accountData.put(userId, roomId ?? GLOBAL, type, content);
+    this.notifier.notify({ stream: "account_data", position, userIds: [userId] });
+    return position;
   }
 
   private checkAccess(requester: Requester, userId: string, verb: "read" | "set") {

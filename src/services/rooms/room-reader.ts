@@ -4,6 +4,7 @@
  */
 import type { Clock } from "../../ports/clock.js";
 import type { RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
+import type { JsonObject } from "../../protocol/json.js";
 import { forbidden, MatrixError, notFound } from "../errors.js";
 import { type ClientEvent, formatClientEvents } from "./client-event.js";
 import type { RoomVersionCache } from "./room-version-cache.js";
@@ -37,15 +38,20 @@ function globMatch(pattern: string, value: string): boolean {
   return new RegExp(`^${source}$`).test(value);
 }
 
-export function matchesFilter(e: StoredEvent, filter: EventFilter | undefined): boolean {
+/** Whether an event passes a filter's `types`/`not_types` (with `*` globs), `senders`/`not_senders`
+ * and `contains_url` (spec: client-server-api "Filtering"). */
+export function matchesFilter(
+  event: { type: string; sender: string; content?: JsonObject },
+  filter: EventFilter | undefined,
+): boolean {
   if (!filter) return true;
-  const type = e.pdu.type;
+  const type = event.type;
   if (filter.not_types?.some((p) => globMatch(p, type))) return false;
   if (filter.types && !filter.types.some((p) => globMatch(p, type))) return false;
-  if (filter.not_senders?.includes(e.pdu.sender)) return false;
-  if (filter.senders && !filter.senders.includes(e.pdu.sender)) return false;
+  if (filter.not_senders?.includes(event.sender)) return false;
+  if (filter.senders && !filter.senders.includes(event.sender)) return false;
   if (filter.contains_url !== undefined) {
-    const hasUrl = typeof e.pdu.content.url === "string";
+    const hasUrl = typeof event.content?.url === "string";
     if (hasUrl !== filter.contains_url) return false;
   }
   return true;
@@ -197,7 +203,7 @@ export class RoomReader {
       if (batch.length === 0) exhausted = true;
       for (const e of batch) {
         cursor = e.streamOrdering;
-        if (!canSeeEvent(ctx, userId, e) || !matchesFilter(e, options.filter)) continue;
+        if (!canSeeEvent(ctx, userId, e) || !matchesFilter(e.pdu, options.filter)) continue;
         chunk.push(e);
         if (chunk.length === options.limit) break;
       }
@@ -230,7 +236,7 @@ export class RoomReader {
         const batch = await this.rooms.timeline(roomId, { from: cursor, direction, limit: 50 });
         for (const e of batch) {
           cursor = e.streamOrdering;
-          if (out.length < count && canSeeEvent(ctx, userId, e) && matchesFilter(e, filter)) out.push(e);
+          if (out.length < count && canSeeEvent(ctx, userId, e) && matchesFilter(e.pdu, filter)) out.push(e);
         }
         if (batch.length < 50 || out.length >= count) return { out, cursor };
       }
