@@ -1,3 +1,5 @@
+import type { MediaConfig } from "./media/media-config.js";
+
 /** The settings the services and the API read. The Node runtime builds it from YAML, environment and
  * CLI flags (src/runtime/node/config.ts); the Workers runtime from its bindings. */
 export interface ServerConfig {
@@ -23,4 +25,6 @@ export interface ServerConfig {
   refreshableAccessTokenLifetimeMs: number;
   /** Largest accepted JSON request body (bytes). */
   maxRequestBodyBytes: number;
+  /** Uploads, thumbnails, URL previews, retention. */
+  media: MediaConfig;
 }

@@ -8,8 +8,9 @@ import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { ServerConfig } from "../../services/config.js";
+import { MEDIA_SETTINGS, mediaConfigFrom, mediaFileSchema, type NodeMediaConfig } from "./media-config.js";
 
-export interface NodeConfig extends ServerConfig {
+export interface NodeConfig extends ServerConfig, NodeMediaConfig {
   listen: { host: string; port: number };
   dataDir: string;
   /** `sqlite:<path>` or a `postgres://` URL. */
@@ -131,6 +132,7 @@ export const SETTINGS: Setting[] = [
     kind: "string",
     help: "debug, info, warn, error or silent",
   },
+  ...MEDIA_SETTINGS,
 ];
 
 const DEFAULT_RESERVED = [
@@ -185,6 +187,7 @@ const fileSchema = z
       .positive()
       .default(5 * 60 * 1000),
     log_level: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    ...mediaFileSchema,
   })
   .strict();
 
@@ -326,6 +329,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const port = Number(c.listen.slice(lastColon + 1));
   if (port > 65535) throw new ConfigError(`invalid configuration key "listen": port ${port} is above 65535`);
   const dataDir = resolve(c.data_dir);
+  let media: NodeMediaConfig;
+  try {
+    media = mediaConfigFrom(c, dataDir);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: ${(error as Error).message}`);
+  }
   return {
     serverName: c.server_name,
     publicBaseUrl: (c.public_baseurl ?? listenBaseUrl(host, port)).replace(/\/$/, ""),
@@ -343,5 +352,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     dataDir,
     database: c.database ?? `sqlite:${join(dataDir, "lattice.db")}`,
     logLevel: c.log_level,
+    ...media,
   };
 }

@@ -14,6 +14,7 @@ import { systemClock } from "../../ports/clock.js";
 import { type Logger, silentLogger } from "../../ports/logger.js";
 import { createServices, type Services } from "../../services/services.js";
 import { listenBaseUrl, type NodeConfig } from "./config.js";
+import { createMediaPorts, startMediaRetention } from "./media.js";
 import { openStore } from "./store.js";
 
 export interface RunningServer {
@@ -32,9 +33,11 @@ export async function startServer(config: NodeConfig, logger: Logger = silentLog
       hasher: scryptHasher,
       roomLock: new KeyedMutex(),
       notifier: new LocalNotifier(),
+      media: createMediaPorts(config),
     },
     config,
   );
+  const stopMediaRetention = startMediaRetention(services.media, config.mediaPurgeIntervalMs, logger);
   const app = createApp({ services, logger });
   const listener = getRequestListener(app.fetch);
   const server: Server = createServer((req, res) => {
@@ -58,6 +61,7 @@ export async function startServer(config: NodeConfig, logger: Logger = silentLog
     url: `http://${host}:${address.port}`,
     services,
     async close() {
+      stopMediaRetention();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
