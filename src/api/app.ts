@@ -13,6 +13,9 @@ import { createRoomEndpoints } from "./client/create-room.js";
 import { membershipEndpoints } from "./client/membership.js";
 import { roomEventEndpoints } from "./client/room-events.js";
 import { roomHistoryEndpoints } from "./client/room-history.js";
+import { receiptEndpoints } from "./client/receipts.js";
+import { searchEndpoints } from "./client/search.js";
+import { timestampToEventEndpoints } from "./client/timestamp-to-event.js";
 import { syncEndpoints } from "./client/sync.js";
 import { deviceEndpoints } from "./client/devices.js";
 import { filterEndpoints } from "./client/filter.js";
@@ -82,6 +85,9 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     ...membershipEndpoints(services),
     ...roomEventEndpoints(services),
     ...roomHistoryEndpoints(services),
+    ...timestampToEventEndpoints(services),
+    ...receiptEndpoints(services),
+    ...searchEndpoints(services),
     ...syncEndpoints(services),
     ...deviceEndpoints(services),
     ...profileEndpoints(services),

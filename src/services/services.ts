@@ -26,8 +26,10 @@ import { UserInteractiveAuth } from "./uia/user-interactive-auth.js";
 import { EventCreator } from "./rooms/event-creator.js";
 import { Membership } from "./rooms/membership.js";
 import { Messages } from "./rooms/messages.js";
+import { Receipts } from "./rooms/receipts.js";
 import { RoomReader } from "./rooms/room-reader.js";
 import { RoomVersionCache } from "./rooms/room-version-cache.js";
+import { RoomSearch } from "./rooms/search.js";
 import { AccountDataSyncSource } from "./sync/account-data-source.js";
 import { RoomsSyncSource } from "./sync/rooms-source.js";
 import { SyncService } from "./sync/sync-service.js";
@@ -71,6 +73,8 @@ export interface Services {
     membership: Membership;
     messages: Messages;
     reader: RoomReader;
+    search: RoomSearch;
+    receipts: Receipts;
   };
   rateLimits: {
     /** Login attempts per client address. */
@@ -85,6 +89,7 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
   const signer = await loadServerSigner(config.serverName, store.serverKeys, clock);
   const roomVersions = new RoomVersionCache(store.rooms);
   const eventCreator = new EventCreator(store.rooms, signer, clock, ports.roomLock, ports.notifier);
+  const roomReader = new RoomReader(store.rooms, roomVersions, clock);
   const uia = new UserInteractiveAuth(store.keyValue, clock);
   const sessions = new SessionIssuer(store.devices, clock, config);
   const userAdmin = new UserAdmin(store, hasher, clock, config);
@@ -107,7 +112,9 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
       events: eventCreator,
       membership: new Membership(eventCreator, store.users, roomVersions, config.serverName),
       messages: new Messages(eventCreator, store.rooms, roomVersions),
-      reader: new RoomReader(store.rooms, roomVersions, clock),
+      reader: roomReader,
+      search: new RoomSearch(store.rooms, store.search, roomReader),
+      receipts: new Receipts(store.rooms, store.receipts, store.accountData, ports.notifier, clock),
     },
     authenticator: new Authenticator(store.devices, store.users, clock),
     sessions,

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Store } from "../../ports/store.js";
 import type { Database } from "../sql/schema.js";
+import { tsvectorSearchIndex } from "../sql/search-index.js";
 import { createSqlStore, migrate } from "../sql/sql-store.js";
 
 // bigint (int8) columns hold epoch-ms timestamps and stream positions, all below 2^53.
@@ -16,5 +17,5 @@ export async function openPostgresStore(
   const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrate(db);
-  return createSqlStore(db);
+  return createSqlStore(db, { searchIndex: tsvectorSearchIndex });
 }

@@ -188,24 +188,15 @@ export interface ContentReportsTable {
   created_ts: number;
 }
 
-export interface RoomAliasesTable {
-  alias: string;
-  /** Null while createRoom has reserved the alias and not yet created the room. */
-  room_id: string | null;
-  creator: string;
-  created_ts: number;
-}
-
-export interface ContentReportsTable {
-  id: number;
-  kind: string;
-  reporter: string;
-  room_id: string | null;
-  event_id: string | null;
-  target_user_id: string | null;
-  reason: string | null;
-  score: number | null;
-  created_ts: number;
+export interface ReceiptsTable {
+  room_id: string;
+  user_id: string;
+  receipt_type: string;
+  /** "" for an unthreaded receipt. */
+  thread_id: string;
+  event_id: string;
+  ts: number;
+  stream_id: number;
 }
 
 export interface Database {
@@ -226,8 +217,7 @@ export interface Database {
   forward_extremities: ForwardExtremitiesTable;
   event_txns: EventTxnsTable;
   event_relations: EventRelationsTable;
-  room_aliases: RoomAliasesTable;
-  content_reports: ContentReportsTable;
+  receipts: ReceiptsTable;
   room_aliases: RoomAliasesTable;
   content_reports: ContentReportsTable;
   media: MediaTable;

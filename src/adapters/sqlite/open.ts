@@ -4,6 +4,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { Store } from "../../ports/store.js";
 import type { Database } from "../sql/schema.js";
+import { fts5SearchIndex } from "../sql/search-index.js";
 import { createSqlStore, migrate } from "../sql/sql-store.js";
 
 /** Opens (creating if needed) a SQLite database file, or `:memory:`, migrated to the latest schema. */
@@ -18,5 +19,5 @@ export async function openSqliteStore(path: string): Promise<Store> {
   sqlite.pragma("foreign_keys = ON");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrate(db);
-  return createSqlStore(db);
+  return createSqlStore(db, { searchIndex: fts5SearchIndex });
 }

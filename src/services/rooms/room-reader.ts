@@ -253,4 +253,27 @@ export class RoomReader {
       state: await this.format(state),
     };
   }
+
+  /** `GET /rooms/{roomId}/timestamp_to_event` (spec v1.6): the visible event closest to `ts` in
+   * direction `dir` — the first at or after it (`f`) or the last at or before it (`b`). */
+  async eventAtTimestamp(roomId: string, userId: string, ts: number, dir: "f" | "b") {
+    await this.versions.get(roomId);
+    const ctx = await loadVisibilityContext(this.rooms, roomId, userId);
+    if (!ctx.memberships.length && ctx.visibilities.at(-1)?.value !== "world_readable") {
+      throw forbidden("You are not a member of this room");
+    }
+    const batchSize = 100;
+    for (let offset = 0; ; offset += batchSize) {
+      const batch = await this.rooms.eventsByTimestamp(roomId, {
+        ts,
+        direction: dir,
+        limit: batchSize,
+        offset,
+      });
+      const found = batch.find((e) => canSeeEvent(ctx, userId, e));
+      if (found) return { event_id: found.eventId, origin_server_ts: found.pdu.origin_server_ts };
+      if (batch.length < batchSize) break;
+    }
+    throw notFound(`Unable to find event from ${ts} in ${dir === "f" ? "forward" : "backward"} direction`);
+  }
 }
