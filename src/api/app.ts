@@ -18,10 +18,14 @@ import { searchEndpoints } from "./client/search.js";
 import { timestampToEventEndpoints } from "./client/timestamp-to-event.js";
 import { syncEndpoints } from "./client/sync.js";
 import { deviceEndpoints } from "./client/devices.js";
+import { directoryEndpoints } from "./client/directory.js";
 import { filterEndpoints } from "./client/filter.js";
 import { loginEndpoints } from "./client/login.js";
 import { profileEndpoints } from "./client/profile.js";
 import { registerEndpoints } from "./client/register.js";
+import { reportContentEndpoints } from "./client/report-content.js";
+import { roomSummaryEndpoints } from "./client/room-summary.js";
+import { roomUpgradeEndpoints } from "./client/room-upgrade.js";
 import { userDirectoryEndpoints } from "./client/user-directory.js";
 import { versionsEndpoints } from "./client/versions.js";
 import type { AppEnv } from "./env.js";
@@ -94,6 +98,10 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     ...accountDataEndpoints(services),
     ...filterEndpoints(services),
     ...userDirectoryEndpoints(services),
+    ...directoryEndpoints(services),
+    ...roomUpgradeEndpoints(services),
+    ...reportContentEndpoints(services),
+    ...roomSummaryEndpoints(services),
     ...keyEndpoints(services),
     ...synapseAdminRegisterEndpoints(services),
     ...uploadEndpoints(services),

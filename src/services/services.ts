@@ -17,6 +17,8 @@ import { SharedSecretRegistration } from "./accounts/shared-secret-registration.
 import { UserAdmin } from "./accounts/user-admin.js";
 import type { ServerConfig } from "./config.js";
 import { Devices } from "./devices/devices.js";
+import { canonicalAliasCheck } from "./directory/canonical-alias-check.js";
+import { createDirectoryServices, type DirectoryServices } from "./directory/directory-services.js";
 import { Filters } from "./filters/filters.js";
 import { createMediaServices, type MediaPorts, type MediaServices } from "./media/media-services.js";
 import { Profiles } from "./profile/profile.js";
@@ -64,6 +66,8 @@ export interface Services {
   accountData: AccountData;
   filters: Filters;
   userDirectory: UserDirectory;
+  /** Room aliases, the published room directory, summaries, spaces, reports and room upgrades. */
+  directory: DirectoryServices;
   notifier: Notifier;
   sync: SyncService;
   media: MediaServices;
@@ -111,7 +115,9 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
       versions: roomVersions,
       events: eventCreator,
       membership: new Membership(eventCreator, store.users, roomVersions, config.serverName),
-      messages: new Messages(eventCreator, store.rooms, roomVersions),
+      messages: new Messages(eventCreator, store.rooms, roomVersions, [
+        canonicalAliasCheck(store.rooms, store.directory, config.serverName),
+      ]),
       reader: roomReader,
       search: new RoomSearch(store.rooms, store.search, roomReader),
       receipts: new Receipts(store.rooms, store.receipts, store.accountData, ports.notifier, clock),
@@ -137,6 +143,11 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
     accountData: new AccountData(store.accountData, ports.notifier),
     filters: new Filters(store.filters),
     userDirectory: new UserDirectory(store.users),
+    directory: createDirectoryServices(store, clock, config.serverName, {
+      versions: roomVersions,
+      events: eventCreator,
+      membership: new Membership(eventCreator, store.users, roomVersions, config.serverName),
+    }),
     media: createMediaServices(ports.media, store, clock, config),
     rateLimits: {
       login: new RateLimiter({ burst: 5, perSecond: 0.1 }, clock, config.rateLimits),

@@ -33,13 +33,21 @@ export const createRoomEndpoints = (services: Services): Endpoint[] => [
     auth: "user",
     handler: async (c) => {
       const request = await readJson(c, body);
-      const roomId = await createRoom(services.rooms.events, {
-        ...request,
-        creator: requester(c).userId,
-        creation_content: request.creation_content as never,
-        initial_state: request.initial_state as never,
-        power_level_content_override: request.power_level_content_override as never,
-      });
+      const creator = requester(c).userId;
+      const create = (canonicalAlias?: string) =>
+        createRoom(services.rooms.events, {
+          ...request,
+          creator,
+          creation_content: request.creation_content as never,
+          initial_state: request.initial_state as never,
+          power_level_content_override: request.power_level_content_override as never,
+          canonicalAlias,
+        });
+      // room_alias_name: the alias is reserved before the room exists (400 M_ROOM_IN_USE if taken).
+      const roomId =
+        request.room_alias_name === undefined
+          ? await create()
+          : await services.directory.aliases.withReservedAlias(request.room_alias_name, creator, create);
       if (request.visibility === "public") await services.store.rooms.setPublic(roomId, true);
       return c.json({ room_id: roomId });
     },

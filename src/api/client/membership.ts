@@ -1,6 +1,6 @@
 /** Room membership endpoints (spec: client-server-api "Room membership"). */
 import { z } from "zod";
-import { forbidden, MatrixError, notFound } from "../../services/errors.js";
+import { forbidden } from "../../services/errors.js";
 import type { Services } from "../../services/services.js";
 import type { Ctx } from "../env.js";
 import { readJson } from "../json-body.js";
@@ -10,15 +10,12 @@ import { roomIdParam, userIdBody } from "./rooms-schemas.js";
 const reasonBody = z.object({ reason: z.string().max(4096).optional() });
 const targetBody = z.object({ user_id: z.string(), reason: z.string().max(4096).optional() });
 
-export const membershipEndpoints = ({ rooms }: Services): Endpoint[] => {
+export const membershipEndpoints = ({ rooms, directory }: Services): Endpoint[] => {
   const { membership } = rooms;
-  /** `{roomIdOrAlias}`: room IDs only until the directory resolves aliases. */
-  const resolveRoom = async (c: Ctx): Promise<string> => {
-    const target = c.req.param("roomIdOrAlias") ?? "";
-    if (target.startsWith("!")) return target;
-    if (target.startsWith("#")) throw notFound(`Room alias ${target} not found`);
-    throw new MatrixError(400, "M_INVALID_PARAM", "Invalid room ID or alias");
-  };
+  /** `{roomIdOrAlias}`: an alias resolves through the room directory (another server's alias: 404
+   * until federation queries plug into RoomAliases.resolve). */
+  const resolveRoom = (c: Ctx): Promise<string> =>
+    directory.aliases.resolveRoomIdOrAlias(c.req.param("roomIdOrAlias") ?? "");
   const onTarget =
     (action: "invite" | "kick" | "ban" | "unban") =>
     async (c: Ctx): Promise<Response> => {

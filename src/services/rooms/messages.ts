@@ -11,11 +11,22 @@ import { forbidden, notFound } from "../errors.js";
 import type { CreatedEvent, EventCreator } from "./event-creator.js";
 import type { RoomVersionCache } from "./room-version-cache.js";
 
+/** A check of client-sent state content beyond the auth rules, e.g. that `m.room.canonical_alias`
+ * names aliases pointing to the room (services/directory/canonical-alias-check.ts); throws a
+ * MatrixError to refuse the event. */
+export type StateContentCheck = (
+  roomId: string,
+  type: string,
+  stateKey: string,
+  content: JsonObject,
+) => Promise<void>;
+
 export class Messages {
   constructor(
     private readonly events: EventCreator,
     private readonly rooms: RoomRepository,
     private readonly versions: RoomVersionCache,
+    private readonly stateChecks: StateContentCheck[] = [],
   ) {}
 
   send(
@@ -34,8 +45,9 @@ export class Messages {
     });
   }
 
-  sendState(requester: Requester, roomId: string, type: string, stateKey: string, content: JsonObject) {
+  async sendState(requester: Requester, roomId: string, type: string, stateKey: string, content: JsonObject) {
     if (type === "m.room.create") throw forbidden("m.room.create cannot be changed");
+    for (const check of this.stateChecks) await check(roomId, type, stateKey, content);
     return this.events.create({ roomId, sender: requester.userId, type, stateKey, content });
   }
 
