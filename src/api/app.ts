@@ -12,6 +12,7 @@ import { capabilitiesEndpoints } from "./client/capabilities.js";
 import { createRoomEndpoints } from "./client/create-room.js";
 import { membershipEndpoints } from "./client/membership.js";
 import { roomEventEndpoints } from "./client/room-events.js";
+import { relationEndpoints } from "./client/relations.js";
 import { roomHistoryEndpoints } from "./client/room-history.js";
 import { receiptEndpoints } from "./client/receipts.js";
 import { searchEndpoints } from "./client/search.js";
@@ -89,6 +90,7 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     ...membershipEndpoints(services),
     ...roomEventEndpoints(services),
     ...roomHistoryEndpoints(services),
+    ...relationEndpoints(services),
     ...timestampToEventEndpoints(services),
     ...receiptEndpoints(services),
     ...searchEndpoints(services),

@@ -29,6 +29,7 @@ import { EventCreator } from "./rooms/event-creator.js";
 import { Membership } from "./rooms/membership.js";
 import { Messages } from "./rooms/messages.js";
 import { Receipts } from "./rooms/receipts.js";
+import { Relations } from "./rooms/relations.js";
 import { RoomReader } from "./rooms/room-reader.js";
 import { RoomVersionCache } from "./rooms/room-version-cache.js";
 import { RoomSearch } from "./rooms/search.js";
@@ -77,6 +78,7 @@ export interface Services {
     membership: Membership;
     messages: Messages;
     reader: RoomReader;
+    relations: Relations;
     search: RoomSearch;
     receipts: Receipts;
   };
@@ -118,6 +120,7 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
       messages: new Messages(eventCreator, store.rooms, roomVersions, [
         canonicalAliasCheck(store.rooms, store.directory, config.serverName),
       ]),
+      relations: new Relations(store.rooms, roomVersions, clock),
       reader: roomReader,
       search: new RoomSearch(store.rooms, store.search, roomReader),
       receipts: new Receipts(store.rooms, store.receipts, store.accountData, ports.notifier, clock),

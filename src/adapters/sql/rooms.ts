@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { MembershipEntry, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
 import type { Pdu } from "../../protocol/pdu.js";
+import { sqlRelations } from "./relations.js";
 import type { Database, EventsTable } from "./schema.js";
 import { type SearchIndex, searchEntryOf } from "./search-index.js";
 import { currentStreamPosition, nextStreamPosition } from "./streams.js";
@@ -33,6 +34,8 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
   };
 
   return {
+    ...sqlRelations(db),
+
     async getRoom(roomId) {
       const row = await db.selectFrom("rooms").selectAll().where("room_id", "=", roomId).executeTakeFirst();
       if (!row) return undefined;
@@ -172,6 +175,7 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
             .insertInto("event_relations")
             .values({
               event_id: e.eventId,
+              room_id: roomId,
               relates_to: e.relation.eventId,
               rel_type: e.relation.relType,
               aggregation_key: e.relation.key ?? null,
@@ -299,25 +303,6 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
       } else {
         q = q.where("stream_ordering", "<", from).orderBy("stream_ordering", "desc");
         if (to !== undefined) q = q.where("stream_ordering", ">", to);
-      }
-      return (await q.execute()).map(toStored);
-    },
-
-    async relations(eventId, { relType, eventType, from, limit, direction }) {
-      let q = db
-        .selectFrom("event_relations as r")
-        .innerJoin("events as e", "e.event_id", "r.event_id")
-        .selectAll("e")
-        .where("r.relates_to", "=", eventId)
-        .limit(limit);
-      if (relType) q = q.where("r.rel_type", "=", relType);
-      if (eventType) q = q.where("e.type", "=", eventType);
-      if (direction === "b") {
-        q = q.orderBy("r.stream_ordering", "desc");
-        if (from !== undefined) q = q.where("r.stream_ordering", "<", from);
-      } else {
-        q = q.orderBy("r.stream_ordering", "asc");
-        if (from !== undefined) q = q.where("r.stream_ordering", ">", from);
       }
       return (await q.execute()).map(toStored);
     },

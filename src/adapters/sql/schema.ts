@@ -135,6 +135,8 @@ export interface EventTxnsTable {
 
 export interface EventRelationsTable {
   event_id: string;
+  /** The child's room (0005-relations). */
+  room_id: string;
   relates_to: string;
   rel_type: string;
   aggregation_key: string | null;

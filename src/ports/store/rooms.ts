@@ -4,6 +4,7 @@
  * port), so `persistEvent` sees the extremities and state it was built from.
  */
 import type { Pdu } from "../../protocol/pdu.js";
+import type { RelationRepository } from "./relations.js";
 
 export interface RoomRecord {
   roomId: string;
@@ -57,7 +58,7 @@ export interface MembershipEntry {
   streamOrdering: number;
 }
 
-export interface RoomRepository {
+export interface RoomRepository extends RelationRepository {
   getRoom(roomId: string): Promise<RoomRecord | undefined>;
   setPublic(roomId: string, isPublic: boolean): Promise<void>;
   /** Stores the event, its current-state change, forward extremities, transaction ID and relation in
@@ -84,11 +85,6 @@ export interface RoomRepository {
   timeline(
     roomId: string,
     options: { from: number; to?: number; direction: "f" | "b"; limit: number },
-  ): Promise<StoredEvent[]>;
-  /** Events relating to `eventId`, newest first. */
-  relations(
-    eventId: string,
-    options: { relType?: string; eventType?: string; from?: number; limit: number; direction: "f" | "b" },
   ): Promise<StoredEvent[]>;
   /** Rooms that have events with stream ordering in (from, to]. */
   roomsWithEventsBetween(from: number, to: number): Promise<string[]>;

@@ -28,6 +28,7 @@ import { computeRoomIdFromCreateEvent, generateRoomId } from "../../protocol/roo
 import { getRoomVersion, type RoomVersion } from "../../protocol/room-versions.js";
 import { forbidden, MatrixError, notFound } from "../errors.js";
 import type { ServerSigner } from "../server-keys/server-keys.js";
+import { checkNewRelation } from "./relation-rules.js";
 
 /** The largest PDU the spec allows (server-server-api "Size limits": 65536 bytes as canonical JSON). */
 export const MAX_PDU_BYTES = 65_536;
@@ -200,7 +201,11 @@ export class EventCreator {
       const redacts = draft.type === "m.room.redaction" ? (pdu.redacts ?? pdu.content.redacts) : undefined;
       if (typeof redacts === "string") newEvent.redacts = redacts;
       const relation = relationOf(content);
-      if (relation) newEvent.relation = relation;
+      if (relation) {
+        // Under the room lock, so a duplicate reaction sent concurrently cannot pass this check too.
+        await checkNewRelation(this.rooms, draft, relation);
+        newEvent.relation = relation;
+      }
       const streamOrdering = await this.rooms.persistEvent(newEvent);
       return { eventId, streamOrdering, pdu, fresh: true };
     });

@@ -6,6 +6,7 @@ import type { Clock } from "../../ports/clock.js";
 import type { RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { forbidden, MatrixError, notFound } from "../errors.js";
+import { formatWithAggregations, viewerOf } from "./bundled-aggregations.js";
 import { type ClientEvent, formatClientEvents } from "./client-event.js";
 import type { RoomVersionCache } from "./room-version-cache.js";
 import {
@@ -68,6 +69,11 @@ export class RoomReader {
     return formatClientEvents(this.rooms, this.versions, events, this.clock.now());
   }
 
+  /** Formats timeline events with their bundled aggregations, as this user may see them. */
+  formatForUser(events: StoredEvent[], userId: string, ctx: VisibilityContext): Promise<ClientEvent[]> {
+    return formatWithAggregations(this.rooms, this.versions, this.clock.now(), events, viewerOf(ctx, userId));
+  }
+
   /** The stream position up to which the user may read the room's state: now if joined (or the
    * room is world readable), the moment they left otherwise; 403 if they were never in it. */
   private async readableUpTo(
@@ -111,7 +117,7 @@ export class RoomReader {
     if (!event || event.roomId !== roomId) throw notFound("Event not found");
     const ctx = await loadVisibilityContext(this.rooms, roomId, userId);
     if (!canSeeEvent(ctx, userId, event)) throw notFound("Event not found");
-    const [formatted] = await this.format([event]);
+    const [formatted] = await this.formatForUser([event], userId, ctx);
     return formatted as ClientEvent;
   }
 
@@ -211,7 +217,7 @@ export class RoomReader {
         exhausted = exhausted || chunk.length < options.limit;
     }
     const response: { chunk: ClientEvent[]; start: string; end?: string } = {
-      chunk: await this.format(chunk),
+      chunk: await this.formatForUser(chunk, userId, ctx),
       start: options.from ?? streamToken(start),
     };
     if (!exhausted || chunk.length === options.limit) {
@@ -244,10 +250,12 @@ export class RoomReader {
     const back = await pick("b", before);
     const forward = await pick("f", after);
     const state = await this.rooms.stateAt(roomId, event.streamOrdering);
+    // One batch for the three lists, so bundled aggregations cost one query per kind.
+    const timeline = await this.formatForUser([event, ...back.out, ...forward.out], userId, ctx);
     return {
-      event: (await this.format([event]))[0],
-      events_before: await this.format(back.out),
-      events_after: await this.format(forward.out),
+      event: timeline[0],
+      events_before: timeline.slice(1, 1 + back.out.length),
+      events_after: timeline.slice(1 + back.out.length),
       start: streamToken(back.out.at(-1)?.streamOrdering ?? event.streamOrdering),
       end: streamToken(forward.out.at(-1)?.streamOrdering ?? event.streamOrdering),
       state: await this.format(state),

@@ -6,6 +6,7 @@ import type { Migration } from "kysely";
 import * as m0001 from "./0001-accounts.js";
 import * as m0002 from "./0002-media.js";
 import * as m0003 from "./0003-rooms.js";
+import * as m0005 from "./0005-relations.js";
 import * as m0006 from "./0006-directory.js";
 import * as m0007receipts from "./0007-receipts.js";
 import * as m0007search from "./0007-search.js";
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   "0001-accounts": m0001,
   "0002-media": m0002,
   "0003-rooms": m0003,
+  "0005-relations": m0005,
   "0006-directory": m0006,
   "0007-receipts": m0007receipts,
   "0007-search": m0007search,
