@@ -1,20 +1,12 @@
 /** History and members (spec: client-server-api "Getting events for a room", "Room membership"). */
 import { z } from "zod";
+import { roomEventFilterSchema } from "../../services/filters/filter-schema.js";
 import type { Services } from "../../services/services.js";
 import { parseWith, readQuery } from "../json-body.js";
 import { type Endpoint, requester } from "../routes.js";
 import { roomIdParam } from "./rooms-schemas.js";
 
-const roomEventFilter = z.object({
-  limit: z.number().int().min(1).optional(),
-  types: z.array(z.string()).optional(),
-  not_types: z.array(z.string()).optional(),
-  senders: z.array(z.string()).optional(),
-  not_senders: z.array(z.string()).optional(),
-  contains_url: z.boolean().optional(),
-  lazy_load_members: z.boolean().optional(),
-  include_redundant_members: z.boolean().optional(),
-});
+const roomEventFilter = roomEventFilterSchema;
 
 function parseFilter(raw: string | undefined) {
   if (raw === undefined) return undefined;

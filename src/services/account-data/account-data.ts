@@ -2,6 +2,7 @@
  * client-server-api "Client Config"). */
 import type { Notifier } from "../../ports/notifier.js";
 import type { AccountDataRepository } from "../../ports/store/account-data.js";
+import { isValidRoomId } from "../../protocol/identifiers.js";
 import type { JsonObject } from "../../protocol/json.js";
 import type { Requester } from "../accounts/authenticate.js";
 import { forbidden, invalidParam, MatrixError, notFound } from "../errors.js";
@@ -52,13 +53,6 @@ export class AccountData {
   }
 }
 
-/**
- * `!opaque:server` before room version 12; `!` and the 43-character unpadded URL-safe base64 reference
- * hash of the create event from version 12 (spec: appendices "Room IDs").
- * TODO: use parseRoomId of src/protocol/identifiers.ts once it lands.
- */
 function assertRoomId(roomId: string): void {
-  const classic = /^![^:]+:.+$/.test(roomId);
-  const hashed = /^![A-Za-z0-9_-]{43}$/.test(roomId);
-  if (!classic && !hashed) throw invalidParam(`${roomId} is not a valid room ID`);
+  if (!isValidRoomId(roomId)) throw invalidParam(`${roomId} is not a valid room ID`);
 }

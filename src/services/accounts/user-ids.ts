@@ -1,8 +1,7 @@
 /** Localpart rules for new accounts (spec: appendices "User Identifiers": new localparts use only
  * a-z, 0-9, `.`, `_`, `=`, `-`, `/` and `+`; the whole ID is at most 255 bytes). */
+import { isValidNewUserLocalpart, MAX_ID_BYTES, utf8Length } from "../../protocol/identifiers.js";
 import { MatrixError } from "../errors.js";
-
-const LOCALPART = /^[a-z0-9._=\-/+]+$/;
 
 export function userIdFor(localpart: string, serverName: string): string {
   return `@${localpart}:${serverName}`;
@@ -11,14 +10,14 @@ export function userIdFor(localpart: string, serverName: string): string {
 /** Validates a localpart chosen for a new account; throws M_INVALID_USERNAME naming the problem. */
 export function assertValidNewLocalpart(localpart: string, serverName: string): void {
   if (localpart.length === 0) throw new MatrixError(400, "M_INVALID_USERNAME", "The username is empty");
-  if (!LOCALPART.test(localpart)) {
+  if (!isValidNewUserLocalpart(localpart)) {
     throw new MatrixError(
       400,
       "M_INVALID_USERNAME",
       "User ID may only contain lower-case letters, digits and the characters ._=-/+",
     );
   }
-  if (new TextEncoder().encode(userIdFor(localpart, serverName)).length > 255) {
+  if (utf8Length(userIdFor(localpart, serverName)) > MAX_ID_BYTES) {
     throw new MatrixError(400, "M_INVALID_USERNAME", "User ID is longer than 255 bytes");
   }
 }

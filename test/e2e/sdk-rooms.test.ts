@@ -1,0 +1,111 @@
+/**
+ * matrix-js-sdk as the judge of rooms and sync: two clients running the SDK's real sync loop create
+ * a room, invite, join and exchange 100 messages; each sees them once and in order, and
+ * back-paginates all of them from a fresh login.
+ */
+import * as sdk from "matrix-js-sdk";
+import type { Logger } from "matrix-js-sdk/lib/logger.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerUser, startTestServer, type TestServer, type TestUser } from "../support/server.js";
+
+const quiet: Logger = {
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  getChild: () => quiet,
+};
+
+let server: TestServer;
+let alice: TestUser;
+let bob: TestUser;
+const clients: sdk.MatrixClient[] = [];
+
+async function startClient(user: TestUser): Promise<sdk.MatrixClient> {
+  const client = sdk.createClient({
+    baseUrl: server.url,
+    accessToken: user.accessToken,
+    userId: user.userId,
+    deviceId: user.deviceId,
+    logger: quiet,
+  });
+  clients.push(client);
+  const prepared = new Promise<void>((resolve) => {
+    client.on(sdk.ClientEvent.Sync, (state) => {
+      if (state === sdk.SyncState.Prepared) resolve();
+    });
+  });
+  await client.startClient({ initialSyncLimit: 10 });
+  await prepared;
+  return client;
+}
+
+/** Resolves when `predicate` holds, re-checking on every timeline event the client receives. */
+function waitFor(client: sdk.MatrixClient, predicate: () => boolean, what: string, ms = 20_000): Promise<void> {
+  if (predicate()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+    const check = () => {
+      if (!predicate()) return;
+      clearTimeout(timer);
+      client.off(sdk.RoomEvent.Timeline, check);
+      client.off(sdk.RoomEvent.MyMembership, check);
+      resolve();
+    };
+    client.on(sdk.RoomEvent.Timeline, check);
+    client.on(sdk.RoomEvent.MyMembership, check);
+  });
+}
+
+beforeAll(async () => {
+  server = await startTestServer(["--open-registration", "--no-rate-limits"]);
+  alice = await registerUser(server.http, "alice");
+  bob = await registerUser(server.http, "bob");
+});
+afterAll(async () => {
+  for (const client of clients) client.stopClient();
+  await server.close();
+});
+
+describe("two matrix-js-sdk clients in one room", () => {
+  it("create, invite, join, exchange 100 messages in order, back-paginate them all", async () => {
+    const a = await startClient(alice);
+    const b = await startClient(bob);
+
+    const { room_id: roomId } = await a.createRoom({ name: "Chat", invite: [bob.userId] });
+    await waitFor(b, () => b.getRoom(roomId)?.getMyMembership() === sdk.KnownMembership.Invite, "bob's invite");
+    await b.joinRoom(roomId);
+    await waitFor(a, () => a.getRoom(roomId)?.getMember(bob.userId)?.membership === "join", "bob's join at alice");
+
+    for (let i = 0; i < 100; i++) {
+      const sender = i % 2 === 0 ? a : b;
+      await sender.sendTextMessage(roomId, `message ${i}`);
+    }
+    const expected = Array.from({ length: 100 }, (_, i) => `message ${i}`);
+    const bodies = (client: sdk.MatrixClient) =>
+      (client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [])
+        .filter((e) => e.getType() === "m.room.message" && !e.isSending())
+        .map((e) => e.getContent().body as string);
+    for (const client of [a, b]) {
+      await waitFor(client, () => bodies(client).length >= 100, "100 messages");
+      expect(bodies(client)).toEqual(expected);
+    }
+
+    // A fresh login sees only the latest messages at first, and pages back through all of them.
+    const login = await server.http.post("/_matrix/client/v3/login", {
+      type: "m.login.password",
+      identifier: { type: "m.id.user", user: "bob" },
+      password: bob.password,
+    });
+    const fresh = await startClient({ ...bob, accessToken: login.body.access_token, deviceId: login.body.device_id });
+    const room = fresh.getRoom(roomId);
+    expect(room).toBeTruthy();
+    while (room && room.getLiveTimeline().getPaginationToken(sdk.EventTimeline.BACKWARDS)) {
+      await fresh.scrollback(room, 30);
+    }
+    expect(bodies(fresh)).toEqual(expected);
+    const types = room?.getLiveTimeline().getEvents().map((e) => e.getType()) ?? [];
+    expect(types[0]).toBe("m.room.create");
+  });
+});
