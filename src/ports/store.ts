@@ -9,6 +9,7 @@ import type { DirectoryRepository } from "./store/directory.js";
 import type { FilterRepository } from "./store/filters.js";
 import type { KeyValueRepository } from "./store/key-value.js";
 import type { MediaRepository } from "./store/media.js";
+import type { PushActionRepository, PusherRepository, PushRuleRepository } from "./store/push.js";
 import type { RegistrationTokenRepository } from "./store/registration-tokens.js";
 import type { ReceiptRepository } from "./store/receipts.js";
 import type { RoomRepository } from "./store/rooms.js";
@@ -31,5 +32,8 @@ export interface Store {
   receipts: ReceiptRepository;
   directory: DirectoryRepository;
   streams: StreamRepository;
+  pushRules: PushRuleRepository;
+  pushers: PusherRepository;
+  pushActions: PushActionRepository;
   close(): Promise<void>;
 }

@@ -201,6 +201,54 @@ export interface ReceiptsTable {
   stream_id: number;
 }
 
+export interface PushRulesTable {
+  user_id: string;
+  kind: string;
+  rule_id: string;
+  /** Higher is more important among the user's rules of a kind. */
+  priority: number;
+  conditions: string | null;
+  pattern: string | null;
+  actions: string;
+  enabled: number;
+}
+
+export interface PushRuleDefaultsTable {
+  user_id: string;
+  rule_id: string;
+  enabled: number | null;
+  actions: string | null;
+}
+
+export interface PushRulesStreamTable {
+  user_id: string;
+  stream_id: number;
+}
+
+export interface PushersTable {
+  user_id: string;
+  app_id: string;
+  pushkey: string;
+  kind: string;
+  app_display_name: string;
+  device_display_name: string;
+  profile_tag: string | null;
+  lang: string;
+  data: string;
+  created_ts: number;
+}
+
+export interface EventPushActionsTable {
+  user_id: string;
+  event_id: string;
+  room_id: string;
+  /** The thread root's event ID or "main". */
+  thread_id: string;
+  actions: string;
+  highlight: number;
+  ts: number;
+}
+
 export interface Database {
   users: UsersTable;
   devices: DevicesTable;
@@ -212,6 +260,11 @@ export interface Database {
   server_signing_keys: ServerSigningKeysTable;
   key_value: KeyValueTable;
   stream_positions: StreamPositionsTable;
+  push_rules: PushRulesTable;
+  push_rule_defaults: PushRuleDefaultsTable;
+  push_rules_stream: PushRulesStreamTable;
+  pushers: PushersTable;
+  event_push_actions: EventPushActionsTable;
   rooms: RoomsTable;
   events: EventsTable;
   current_state: CurrentStateTable;

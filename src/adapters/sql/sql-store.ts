@@ -11,6 +11,7 @@ import { sqlFilters } from "./filters.js";
 import { sqlKeyValue } from "./key-value.js";
 import { sqlMedia } from "./media.js";
 import { migrations } from "./migrations/index.js";
+import { sqlPushActions, sqlPushers, sqlPushRules } from "./push.js";
 import { sqlRegistrationTokens } from "./registration-tokens.js";
 import { sqlReceipts } from "./receipts.js";
 import { sqlRooms } from "./rooms.js";
@@ -50,6 +51,9 @@ export function createSqlStore(db: Kysely<Database>, capabilities: { searchIndex
     receipts: sqlReceipts(db),
     directory: sqlDirectory(db),
     streams: { current: (stream) => currentStreamPosition(db, stream) },
+    pushRules: sqlPushRules(db),
+    pushers: sqlPushers(db),
+    pushActions: sqlPushActions(db),
     close: () => db.destroy(),
   };
 }

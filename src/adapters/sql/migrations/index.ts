@@ -10,6 +10,7 @@ import * as m0005 from "./0005-relations.js";
 import * as m0006 from "./0006-directory.js";
 import * as m0007receipts from "./0007-receipts.js";
 import * as m0007search from "./0007-search.js";
+import * as m0009push from "./0009-push.js";
 
 export const migrations: Record<string, Migration> = {
   "0001-accounts": m0001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   "0006-directory": m0006,
   "0007-receipts": m0007receipts,
   "0007-search": m0007search,
+  "0009-push": m0009push,
 };
