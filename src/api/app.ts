@@ -10,23 +10,26 @@ import { accountEndpoints } from "./client/account.js";
 import { accountDataEndpoints } from "./client/account-data.js";
 import { capabilitiesEndpoints } from "./client/capabilities.js";
 import { createRoomEndpoints } from "./client/create-room.js";
-import { membershipEndpoints } from "./client/membership.js";
-import { roomEventEndpoints } from "./client/room-events.js";
-import { relationEndpoints } from "./client/relations.js";
-import { roomHistoryEndpoints } from "./client/room-history.js";
-import { receiptEndpoints } from "./client/receipts.js";
-import { searchEndpoints } from "./client/search.js";
-import { timestampToEventEndpoints } from "./client/timestamp-to-event.js";
-import { syncEndpoints } from "./client/sync.js";
 import { deviceEndpoints } from "./client/devices.js";
 import { directoryEndpoints } from "./client/directory.js";
 import { filterEndpoints } from "./client/filter.js";
 import { loginEndpoints } from "./client/login.js";
+import { membershipEndpoints } from "./client/membership.js";
+import { presenceEndpoints } from "./client/presence.js";
 import { profileEndpoints } from "./client/profile.js";
+import { receiptEndpoints } from "./client/receipts.js";
 import { registerEndpoints } from "./client/register.js";
+import { relationEndpoints } from "./client/relations.js";
 import { reportContentEndpoints } from "./client/report-content.js";
+import { roomEventEndpoints } from "./client/room-events.js";
+import { roomHistoryEndpoints } from "./client/room-history.js";
 import { roomSummaryEndpoints } from "./client/room-summary.js";
 import { roomUpgradeEndpoints } from "./client/room-upgrade.js";
+import { searchEndpoints } from "./client/search.js";
+import { syncEndpoints } from "./client/sync.js";
+import { timestampToEventEndpoints } from "./client/timestamp-to-event.js";
+import { toDeviceEndpoints } from "./client/to-device.js";
+import { typingEndpoints } from "./client/typing.js";
 import { userDirectoryEndpoints } from "./client/user-directory.js";
 import { versionsEndpoints } from "./client/versions.js";
 import type { AppEnv } from "./env.js";
@@ -77,7 +80,13 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
   app.options("*", (c) => c.body(null, 204));
 
   app.get("/health", (c) => c.text("OK"));
-  app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
+  app.get("/metrics", (c) =>
+    c.text(
+      `${metrics.render()}# HELP lattice_db_queries_total Database statements run since start.\n# TYPE lattice_db_queries_total counter\nlattice_db_queries_total ${services.store.queryCount()}\n`,
+      200,
+      { "content-type": "text/plain; version=0.0.4" },
+    ),
+  );
 
   routes.mount([
     ...versionsEndpoints(),
@@ -95,6 +104,9 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     ...receiptEndpoints(services),
     ...searchEndpoints(services),
     ...syncEndpoints(services),
+    ...typingEndpoints(services),
+    ...presenceEndpoints(services),
+    ...toDeviceEndpoints(services),
     ...deviceEndpoints(services),
     ...profileEndpoints(services),
     ...accountDataEndpoints(services),

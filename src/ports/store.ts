@@ -9,13 +9,15 @@ import type { DirectoryRepository } from "./store/directory.js";
 import type { FilterRepository } from "./store/filters.js";
 import type { KeyValueRepository } from "./store/key-value.js";
 import type { MediaRepository } from "./store/media.js";
+import type { PresenceRepository } from "./store/presence.js";
 import type { PushActionRepository, PusherRepository, PushRuleRepository } from "./store/push.js";
-import type { RegistrationTokenRepository } from "./store/registration-tokens.js";
 import type { ReceiptRepository } from "./store/receipts.js";
+import type { RegistrationTokenRepository } from "./store/registration-tokens.js";
 import type { RoomRepository } from "./store/rooms.js";
 import type { SearchRepository } from "./store/search.js";
-import type { StreamRepository } from "./store/streams.js";
 import type { ServerKeyRepository } from "./store/server-keys.js";
+import type { StreamRepository } from "./store/streams.js";
+import type { ToDeviceRepository } from "./store/to-device.js";
 import type { UserRepository } from "./store/users.js";
 
 export interface Store {
@@ -30,10 +32,15 @@ export interface Store {
   rooms: RoomRepository;
   search: SearchRepository;
   receipts: ReceiptRepository;
+  presence: PresenceRepository;
+  toDevice: ToDeviceRepository;
   directory: DirectoryRepository;
   streams: StreamRepository;
   pushRules: PushRuleRepository;
   pushers: PusherRepository;
   pushActions: PushActionRepository;
+  /** Database statements run since start: exposed on /metrics, and how tests prove an idle
+   * long-poll costs no queries. */
+  queryCount(): number;
   close(): Promise<void>;
 }

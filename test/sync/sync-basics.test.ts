@@ -134,6 +134,19 @@ describe("/sync", () => {
     ).toEqual(["wake up"]);
   });
 
+  it("costs no database queries while an idle long-poll waits", async () => {
+    const base = await sync(alice);
+    const waiting = sync(alice, `since=${base.body.next_batch}&timeout=1500`);
+    await new Promise((r) => setTimeout(r, 300));
+    const before = server.services.store.queryCount();
+    await new Promise((r) => setTimeout(r, 900));
+    expect(server.services.store.queryCount()).toBe(before);
+    const res = await waiting;
+    expect(res.body.next_batch).toBe(base.body.next_batch);
+    const metrics = await server.http.get("/metrics");
+    expect(String(metrics.body)).toMatch(/^lattice_db_queries_total \d+$/m);
+  });
+
   it("returns account data, global and per room", async () => {
     const roomId = (await server.http.post("/_matrix/client/v3/createRoom", {}, alice.accessToken)).body
       .room_id;

@@ -3,7 +3,7 @@ import pg from "pg";
 import type { Store } from "../../ports/store.js";
 import type { Database } from "../sql/schema.js";
 import { tsvectorSearchIndex } from "../sql/search-index.js";
-import { createSqlStore, migrate } from "../sql/sql-store.js";
+import { createSqlStore, migrate, queryCounter } from "../sql/sql-store.js";
 
 // bigint (int8) columns hold epoch-ms timestamps and stream positions, all below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -15,7 +15,8 @@ export async function openPostgresStore(
   options: { maxConnections?: number } = {},
 ): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const counter = queryCounter();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: counter.log });
   await migrate(db);
-  return createSqlStore(db, { searchIndex: tsvectorSearchIndex });
+  return createSqlStore(db, { searchIndex: tsvectorSearchIndex, queryCount: counter.count });
 }

@@ -2,7 +2,7 @@
  * The Store implemented once over Kysely, for every SQL engine (SQLite, PostgreSQL, D1). Engine
  * differences live in the dialect the caller passes in, never in `if (engine === ...)` here.
  */
-import { type Kysely, Migrator } from "kysely";
+import { type Kysely, type LogEvent, Migrator } from "kysely";
 import type { Store } from "../../ports/store.js";
 import { sqlAccountData } from "./account-data.js";
 import { sqlDevices } from "./devices.js";
@@ -11,14 +11,16 @@ import { sqlFilters } from "./filters.js";
 import { sqlKeyValue } from "./key-value.js";
 import { sqlMedia } from "./media.js";
 import { migrations } from "./migrations/index.js";
+import { sqlPresence } from "./presence.js";
 import { sqlPushActions, sqlPushers, sqlPushRules } from "./push.js";
-import { sqlRegistrationTokens } from "./registration-tokens.js";
 import { sqlReceipts } from "./receipts.js";
+import { sqlRegistrationTokens } from "./registration-tokens.js";
 import { sqlRooms } from "./rooms.js";
-import { currentStreamPosition } from "./streams.js";
 import type { Database } from "./schema.js";
 import { type SearchIndex, sqlSearch } from "./search-index.js";
 import { sqlServerKeys } from "./server-keys.js";
+import { currentStreamPosition } from "./streams.js";
+import { sqlToDevice } from "./to-device.js";
 import { sqlUsers } from "./users.js";
 
 export async function migrate(db: Kysely<Database>): Promise<void> {
@@ -36,7 +38,21 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
 }
 
 /** `capabilities` are what the engine does its own way, chosen by the engine's opener. */
-export function createSqlStore(db: Kysely<Database>, capabilities: { searchIndex: SearchIndex }): Store {
+/** Counts statements through Kysely's log hook; pass `log` into the Kysely config. */
+export function queryCounter() {
+  let count = 0;
+  return {
+    log: (event: LogEvent) => {
+      if (event.level === "query" || event.level === "error") count++;
+    },
+    count: () => count,
+  };
+}
+
+export function createSqlStore(
+  db: Kysely<Database>,
+  capabilities: { searchIndex: SearchIndex; queryCount?: () => number },
+): Store {
   return {
     users: sqlUsers(db),
     devices: sqlDevices(db),
@@ -49,11 +65,14 @@ export function createSqlStore(db: Kysely<Database>, capabilities: { searchIndex
     rooms: sqlRooms(db, capabilities.searchIndex),
     search: sqlSearch(db, capabilities.searchIndex),
     receipts: sqlReceipts(db),
+    presence: sqlPresence(db),
+    toDevice: sqlToDevice(db),
     directory: sqlDirectory(db),
     streams: { current: (stream) => currentStreamPosition(db, stream) },
     pushRules: sqlPushRules(db),
     pushers: sqlPushers(db),
     pushActions: sqlPushActions(db),
+    queryCount: capabilities.queryCount ?? (() => 0),
     close: () => db.destroy(),
   };
 }

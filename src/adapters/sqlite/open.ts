@@ -5,7 +5,7 @@ import { Kysely, SqliteDialect } from "kysely";
 import type { Store } from "../../ports/store.js";
 import type { Database } from "../sql/schema.js";
 import { fts5SearchIndex } from "../sql/search-index.js";
-import { createSqlStore, migrate } from "../sql/sql-store.js";
+import { createSqlStore, migrate, queryCounter } from "../sql/sql-store.js";
 
 /** Opens (creating if needed) a SQLite database file, or `:memory:`, migrated to the latest schema. */
 export async function openSqliteStore(path: string): Promise<Store> {
@@ -17,7 +17,8 @@ export async function openSqliteStore(path: string): Promise<Store> {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const counter = queryCounter();
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: counter.log });
   await migrate(db);
-  return createSqlStore(db, { searchIndex: fts5SearchIndex });
+  return createSqlStore(db, { searchIndex: fts5SearchIndex, queryCount: counter.count });
 }
