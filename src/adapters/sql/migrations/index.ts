@@ -10,6 +10,8 @@ import * as m0005 from "./0005-relations.js";
 import * as m0006 from "./0006-directory.js";
 import * as m0007receipts from "./0007-receipts.js";
 import * as m0007search from "./0007-search.js";
+import * as m0008 from "./0008-presence.js";
+import * as m0009 from "./0009-to-device.js";
 import * as m0009push from "./0009-push.js";
 
 export const migrations: Record<string, Migration> = {
@@ -20,5 +22,7 @@ export const migrations: Record<string, Migration> = {
   "0006-directory": m0006,
   "0007-receipts": m0007receipts,
   "0007-search": m0007search,
+  "0008-presence": m0008,
+  "0009-to-device": m0009,
   "0009-push": m0009push,
 };
