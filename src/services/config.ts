@@ -25,6 +25,9 @@ export interface ServerConfig {
   refreshableAccessTokenLifetimeMs: number;
   /** Largest accepted JSON request body (bytes). */
   maxRequestBodyBytes: number;
+  /** Presence (spec: client-server-api "Presence"). When off, as in Synapse, updates are accepted and
+   * dropped, /sync carries none and `GET /presence` says offline. */
+  presence: boolean;
   /** Uploads, thumbnails, URL previews, retention. */
   media: MediaConfig;
 }

@@ -21,10 +21,9 @@ import { canonicalAliasCheck } from "./directory/canonical-alias-check.js";
 import { createDirectoryServices, type DirectoryServices } from "./directory/directory-services.js";
 import { Filters } from "./filters/filters.js";
 import { createMediaServices, type MediaPorts, type MediaServices } from "./media/media-services.js";
+import { Presence } from "./presence/presence.js";
 import { Profiles } from "./profile/profile.js";
 import { RateLimiter } from "./rate-limit/rate-limiter.js";
-import { loadServerSigner, type ServerSigner } from "./server-keys/server-keys.js";
-import { UserInteractiveAuth } from "./uia/user-interactive-auth.js";
 import { EventCreator } from "./rooms/event-creator.js";
 import { Membership } from "./rooms/membership.js";
 import { Messages } from "./rooms/messages.js";
@@ -33,9 +32,17 @@ import { Relations } from "./rooms/relations.js";
 import { RoomReader } from "./rooms/room-reader.js";
 import { RoomVersionCache } from "./rooms/room-version-cache.js";
 import { RoomSearch } from "./rooms/search.js";
+import { loadServerSigner, type ServerSigner } from "./server-keys/server-keys.js";
 import { AccountDataSyncSource } from "./sync/account-data-source.js";
+import { PresenceSyncSource } from "./sync/presence-source.js";
+import { ReceiptsSyncSource } from "./sync/receipts-source.js";
 import { RoomsSyncSource } from "./sync/rooms-source.js";
 import { SyncService } from "./sync/sync-service.js";
+import { ToDeviceSyncSource } from "./sync/to-device-source.js";
+import { TypingSyncSource } from "./sync/typing-source.js";
+import { ToDevice } from "./to-device/to-device.js";
+import { Typing } from "./typing/typing.js";
+import { UserInteractiveAuth } from "./uia/user-interactive-auth.js";
 import { UserDirectory } from "./user-directory/user-directory.js";
 
 export interface Ports {
@@ -71,6 +78,11 @@ export interface Services {
   directory: DirectoryServices;
   notifier: Notifier;
   sync: SyncService;
+  /** In-memory typing notifications; `stop()` clears their timers. */
+  typing: Typing;
+  /** The runtime calls `presence.sweep()` periodically for the idle and offline timeouts. */
+  presence: Presence;
+  toDevice: ToDevice;
   media: MediaServices;
   rooms: {
     versions: RoomVersionCache;
@@ -100,6 +112,8 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
   const sessions = new SessionIssuer(store.devices, clock, config);
   const userAdmin = new UserAdmin(store, hasher, clock, config);
   const accounts = new AccountManagement(store, hasher, config, uia);
+  const presence = new Presence(store.presence, store.rooms, ports.notifier, clock, config.presence);
+  const typing = new Typing(store.rooms, ports.notifier, clock, (userId) => presence.active(userId));
   return {
     config,
     clock,
@@ -110,9 +124,16 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
       [
         new RoomsSyncSource(store.rooms, roomVersions, clock),
         new AccountDataSyncSource(store.accountData, store.streams),
+        new TypingSyncSource(typing),
+        new ReceiptsSyncSource(store.receipts),
+        new PresenceSyncSource(store.presence, store.rooms, store.streams, clock, config.presence),
+        new ToDeviceSyncSource(store.toDevice, store.streams),
       ],
       ports.notifier,
     ),
+    typing,
+    presence,
+    toDevice: new ToDevice(store.toDevice, ports.notifier, clock, config.serverName),
     rooms: {
       versions: roomVersions,
       events: eventCreator,

@@ -11,6 +11,16 @@ const toRecord = (r: Selectable<DevicesTable>): DeviceRecord => ({
   createdTs: Number(r.created_ts),
 });
 
+/** Everything keyed by a device, deleted with it: its tokens, its to-device inbox and send
+ * transactions. */
+const DEVICE_TABLES = [
+  "access_tokens",
+  "refresh_tokens",
+  "device_inbox",
+  "to_device_txns",
+  "devices",
+] as const;
+
 export function sqlDevices(db: Kysely<Database>): DeviceRepository {
   return {
     async createSession(s) {
@@ -150,7 +160,7 @@ export function sqlDevices(db: Kysely<Database>): DeviceRepository {
     async delete(userId, deviceIds) {
       if (deviceIds.length === 0) return;
       await db.transaction().execute(async (trx) => {
-        for (const table of ["access_tokens", "refresh_tokens", "devices"] as const) {
+        for (const table of DEVICE_TABLES) {
           await trx
             .deleteFrom(table)
             .where("user_id", "=", userId)
@@ -161,7 +171,7 @@ export function sqlDevices(db: Kysely<Database>): DeviceRepository {
     },
     async deleteAllExcept(userId, keepDeviceId) {
       await db.transaction().execute(async (trx) => {
-        for (const table of ["access_tokens", "refresh_tokens", "devices"] as const) {
+        for (const table of DEVICE_TABLES) {
           let q = trx.deleteFrom(table).where("user_id", "=", userId);
           if (keepDeviceId !== undefined) q = q.where("device_id", "!=", keepDeviceId);
           await q.execute();

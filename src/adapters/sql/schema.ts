@@ -201,6 +201,34 @@ export interface ReceiptsTable {
   stream_id: number;
 }
 
+export interface PresenceTable {
+  user_id: string;
+  /** online, unavailable or offline. */
+  state: string;
+  status_msg: string | null;
+  last_active_ts: number;
+  last_sync_ts: number;
+  /** 0/1. */
+  currently_active: number;
+  stream_id: number;
+}
+
+export interface DeviceInboxTable {
+  user_id: string;
+  device_id: string;
+  stream_id: number;
+  sender: string;
+  type: string;
+  content: string;
+}
+
+export interface ToDeviceTxnsTable {
+  user_id: string;
+  device_id: string;
+  txn_id: string;
+  created_ts: number;
+}
+
 export interface PushRulesTable {
   user_id: string;
   kind: string;
@@ -277,4 +305,7 @@ export interface Database {
   content_reports: ContentReportsTable;
   media: MediaTable;
   media_thumbnails: MediaThumbnailsTable;
+  presence: PresenceTable;
+  device_inbox: DeviceInboxTable;
+  to_device_txns: ToDeviceTxnsTable;
 }

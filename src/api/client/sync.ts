@@ -20,7 +20,7 @@ const syncQuery = z.object({
   "org.matrix.msc4222.use_state_after": booleanParam,
 });
 
-export const syncEndpoints = ({ sync, filters }: Services): Endpoint[] => [
+export const syncEndpoints = ({ sync, filters, presence }: Services): Endpoint[] => [
   {
     method: "GET",
     path: "/_matrix/client/v3/sync",
@@ -30,15 +30,21 @@ export const syncEndpoints = ({ sync, filters }: Services): Endpoint[] => [
       const q = readQuery(c, syncQuery);
       const user = requester(c);
       const filter: SyncFilter = q.filter ? await filters.resolve(user.userId, q.filter) : {};
-      return c.json(
-        await sync.sync(user, {
-          since: q.since,
-          filter,
-          timeoutMs: q.timeout,
-          fullState: q.full_state,
-          useStateAfter: q.use_state_after || q["org.matrix.msc4222.use_state_after"],
-        }),
-      );
+      // Syncing is what keeps a user online (spec: "Presence"; `set_presence`, default online).
+      const syncEnded = await presence.syncing(user.userId, q.set_presence);
+      try {
+        return c.json(
+          await sync.sync(user, {
+            since: q.since,
+            filter,
+            timeoutMs: q.timeout,
+            fullState: q.full_state,
+            useStateAfter: q.use_state_after || q["org.matrix.msc4222.use_state_after"],
+          }),
+        );
+      } finally {
+        syncEnded();
+      }
     },
   },
 ];

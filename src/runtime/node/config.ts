@@ -126,6 +126,14 @@ export const SETTINGS: Setting[] = [
     help: "lifetime of refreshable access tokens",
   },
   {
+    key: "presence",
+    env: "LATTICE_PRESENCE",
+    flag: "--no-presence",
+    kind: "boolean",
+    flagValue: false,
+    help: "track and share presence (online, idle, offline)",
+  },
+  {
     key: "log_level",
     env: "LATTICE_LOG_LEVEL",
     flag: "--log-level",
@@ -186,6 +194,7 @@ const fileSchema = z
       .int()
       .positive()
       .default(5 * 60 * 1000),
+    presence: z.boolean().default(true),
     log_level: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     ...mediaFileSchema,
   })
@@ -348,6 +357,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     rateLimits: c.rate_limits,
     maxRequestBodyBytes: c.max_request_body_bytes,
     refreshableAccessTokenLifetimeMs: c.refreshable_access_token_lifetime_ms,
+    presence: c.presence,
     listen: { host, port },
     dataDir,
     database: c.database ?? `sqlite:${join(dataDir, "lattice.db")}`,

@@ -15,6 +15,7 @@ import { type Logger, silentLogger } from "../../ports/logger.js";
 import { createServices, type Services } from "../../services/services.js";
 import { listenBaseUrl, type NodeConfig } from "./config.js";
 import { createMediaPorts, startMediaRetention } from "./media.js";
+import { startPresenceTimer } from "./presence-timer.js";
 import { openStore } from "./store.js";
 
 export interface RunningServer {
@@ -38,6 +39,7 @@ export async function startServer(config: NodeConfig, logger: Logger = silentLog
     config,
   );
   const stopMediaRetention = startMediaRetention(services.media, config.mediaPurgeIntervalMs, logger);
+  const stopPresenceTimer = startPresenceTimer(services.presence, logger);
   const app = createApp({ services, logger });
   const listener = getRequestListener(app.fetch);
   const server: Server = createServer((req, res) => {
@@ -62,6 +64,8 @@ export async function startServer(config: NodeConfig, logger: Logger = silentLog
     services,
     async close() {
       stopMediaRetention();
+      stopPresenceTimer();
+      services.typing.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

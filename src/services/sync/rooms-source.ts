@@ -66,6 +66,7 @@ export class RoomsSyncSource implements SyncSource {
       const fresh = since === undefined || m.streamOrdering > since;
       switch (m.membership) {
         case "join":
+          if (fresh) request.newlyJoinedRoomIds.add(m.roomId);
           if (fresh || request.fullState || changedRooms?.has(m.roomId)) {
             await this.joined(request, response, m, fresh ? undefined : since, now);
           }

@@ -69,9 +69,11 @@ export class SyncService {
       since,
       now,
       joinedRoomIds: new Set(),
+      newlyJoinedRoomIds: new Set(),
+      next: { ...now },
     };
     for (const source of this.sources) await source.collect(request, response);
-    response.next_batch = encodeSyncToken(now);
+    response.next_batch = encodeSyncToken(request.next);
     return { response, joinedRoomIds: request.joinedRoomIds };
   }
 

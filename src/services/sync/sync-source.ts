@@ -20,6 +20,12 @@ export interface SyncRequest {
   now: Record<string, number>;
   /** Rooms the user is joined to as of `now` (filled by the rooms source, which runs first). */
   joinedRoomIds: Set<string>;
+  /** The joined rooms that are new to this client: all of them on an initial sync, those joined
+   * after `since` otherwise (filled by the rooms source). */
+  newlyJoinedRoomIds: Set<string>;
+  /** The positions the next token carries, `now` unless a source delivered only part of its stream
+   * (to-device's per-response limit): that source lowers its own entry to what it delivered. */
+  next: Record<string, number>;
 }
 
 export interface SyncSource {
