@@ -122,7 +122,7 @@ describe("space hierarchy", () => {
   });
   const hierarchy = (roomId: string, query = "", token = bob.accessToken) =>
     server.http.get(`${V1}/rooms/${enc(roomId)}/hierarchy${query}`, token);
-  const ids = (body: { rooms: Array<{ room_id: string }> }) => body.rooms.map((r) => r.room_id);
+  const ids = (body: { rooms?: unknown }) => (body.rooms as Array<{ room_id: string }>).map((r) => r.room_id);
 
   let space: string;
   let sub: string;
