@@ -145,9 +145,10 @@ export function sqlRelations(db: Kysely<Database>): RelationRepository {
           .where(inRanges("e.stream_ordering", visible))
           .groupBy("r.relates_to")
           .as("s");
+        // The latest child by its stream ordering, which the events table indexes (unique).
         const rows = await db
           .selectFrom(summary)
-          .innerJoin("event_relations as l", "l.stream_ordering", "s.latest")
+          .innerJoin("events as l", "l.stream_ordering", "s.latest")
           .select(["s.root_id", "s.count", "s.participated", "l.event_id"])
           .execute();
         return rows.map((r) => ({
