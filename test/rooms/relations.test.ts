@@ -382,6 +382,20 @@ describe("the relations API", () => {
     expect(badToken.body.errcode).toBe("M_INVALID_PARAM");
   });
 
+  it("takes a /sync next_batch as from: paging back starts at the last event the client has", async () => {
+    const roomId = await roomWith([]);
+    const parent = await text(roomId, alice, "parent");
+    const seen = await threadReply(roomId, alice, parent, "synced");
+    const synced = await server.http.get("/_matrix/client/v3/sync?timeout=0", alice.accessToken);
+    expect(synced.status).toBe(200);
+    await threadReply(roomId, alice, parent, "after the sync");
+    const back = await server.http.get(
+      relationsPath(roomId, parent, "", `from=${enc(synced.body.next_batch)}`),
+      alice.accessToken,
+    );
+    expect(ids(back.body)).toEqual([seen]);
+  });
+
   it("recurses into children of children when asked, and says how deep", async () => {
     const roomId = await roomWith([bob]);
     const root = await text(roomId, alice, "root");

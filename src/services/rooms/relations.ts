@@ -4,11 +4,12 @@
  * event the user may not see is "not found", and children they may not see are left out.
  *
  * Pagination tokens are stream positions, the same `s…` tokens as `/messages`, so a `/messages`
- * token works as `from` here as the spec allows.
+ * token works as `from` here as the spec allows; so does a `/sync` `next_batch`.
  */
 import type { Clock } from "../../ports/clock.js";
 import type { RoomRepository } from "../../ports/store/rooms.js";
 import { forbidden, notFound } from "../errors.js";
+import { decodeSyncToken } from "../sync/sync-token.js";
 import { formatWithAggregations, type Viewer, viewerOf } from "./bundled-aggregations.js";
 import type { ClientEvent } from "./client-event.js";
 import { parseStreamToken, streamToken } from "./room-reader.js";
@@ -62,7 +63,7 @@ export class Relations {
       roomId,
       relType: options.relType,
       eventType: options.eventType,
-      from: options.from !== undefined ? parseStreamToken(options.from) : undefined,
+      from: options.from !== undefined ? fromPosition(options.from, options.dir) : undefined,
       to: options.to !== undefined ? parseStreamToken(options.to) : undefined,
       direction: options.dir,
       // One more than asked tells whether there is a next page.
@@ -113,4 +114,12 @@ export class Relations {
   private format(events: Parameters<typeof formatWithAggregations>[3], viewer: Viewer) {
     return formatWithAggregations(this.rooms, this.versions, this.clock.now(), events, viewer);
   }
+}
+
+/** The exclusive bound a `from` token sets. A sync token says which events the client has (its
+ * events stream position `e`, inclusive), so paginating back from it starts at that event. */
+function fromPosition(token: string, dir: "f" | "b"): number {
+  if (!token.startsWith("lat1.")) return parseStreamToken(token);
+  const events = decodeSyncToken(token).e ?? 0;
+  return dir === "b" ? events + 1 : events;
 }
