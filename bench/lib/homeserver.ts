@@ -1,0 +1,153 @@
+/**
+ * What every benchmark needs to drive a homeserver over the client-server API — Lattice or the
+ * Synapse of /work/shared/synapse — and to start either one.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/runtime/node/config.js";
+import { startServer } from "../../src/runtime/node/server.js";
+
+export const SYNAPSE_URL = "http://127.0.0.1:18008";
+const SYNAPSE_DIR = "/work/shared/synapse";
+
+export interface BenchUser {
+  userId: string;
+  token: string;
+}
+
+export async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(base + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    json: (text ? JSON.parse(text) : {}) as Record<string, any>,
+    bytes: text.length,
+  };
+}
+
+/** Registers through the open-registration dummy flow, which both Lattice (--open-registration) and
+ * the test Synapse offer. */
+export async function register(base: string, username: string): Promise<BenchUser> {
+  const password = "bench password 1234";
+  const first = await call(base, "POST", "/_matrix/client/v3/register", { username, password });
+  const done = await call(base, "POST", "/_matrix/client/v3/register", {
+    username,
+    password,
+    auth: { type: "m.login.dummy", session: first.json.session },
+  });
+  if (done.status !== 200)
+    throw new Error(`register ${username}: ${done.status} ${JSON.stringify(done.json)}`);
+  return { userId: String(done.json.user_id), token: String(done.json.access_token) };
+}
+
+export async function createRoom(
+  base: string,
+  user: BenchUser,
+  body: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await call(
+    base,
+    "POST",
+    "/_matrix/client/v3/createRoom",
+    { preset: "public_chat", ...body },
+    user.token,
+  );
+  if (res.status !== 200) throw new Error(`createRoom: ${res.status} ${JSON.stringify(res.json)}`);
+  return String(res.json.room_id);
+}
+
+export async function joinRoom(base: string, user: BenchUser, roomId: string): Promise<void> {
+  const res = await call(
+    base,
+    "POST",
+    `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`,
+    {},
+    user.token,
+  );
+  if (res.status !== 200) throw new Error(`join: ${res.status} ${JSON.stringify(res.json)}`);
+}
+
+let txnCounter = 0;
+
+/** Sends one text message; returns the request's latency in ms. */
+export async function sendMessage(
+  base: string,
+  user: BenchUser,
+  roomId: string,
+  body: string,
+): Promise<number> {
+  const started = performance.now();
+  const res = await call(
+    base,
+    "PUT",
+    `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/b${Date.now()}.${txnCounter++}`,
+    { msgtype: "m.text", body },
+    user.token,
+  );
+  if (res.status !== 200) throw new Error(`send: ${res.status} ${JSON.stringify(res.json)}`);
+  return performance.now() - started;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return Math.round((sorted[Math.max(0, index)] ?? 0) * 10) / 10;
+}
+
+export async function inBatches<T, R>(
+  items: T[],
+  size: number,
+  work: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(...(await Promise.all(items.slice(i, i + size).map((item, j) => work(item, i + j)))));
+  }
+  return out;
+}
+
+export async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/_matrix/client/versions`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `work` against a fresh in-process Lattice on a temporary SQLite data folder (default settings,
+ * open registration, no rate limits). */
+export async function withLattice<T>(work: (url: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "lattice-bench-"));
+  const config = {
+    ...loadConfig(["--listen", "127.0.0.1:0", "--data", dir, "--no-rate-limits", "--open-registration"], {}),
+    logLevel: "silent" as const,
+  };
+  const server = await startServer(config);
+  try {
+    return await work(server.url);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The test Synapse's URL if it answers (starting the installed `main` instance if needed). */
+export async function synapseAt(url = SYNAPSE_URL): Promise<string | undefined> {
+  if (!(await answers(url)) && url === SYNAPSE_URL && existsSync(join(SYNAPSE_DIR, "start.sh"))) {
+    try {
+      execFileSync(join(SYNAPSE_DIR, "start.sh"), ["main"], { stdio: ["ignore", "ignore", "inherit"] });
+    } catch {
+      return undefined;
+    }
+  }
+  return (await answers(url)) ? url : undefined;
+}
+
+export const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;

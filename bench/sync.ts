@@ -1,0 +1,148 @@
+/**
+ * Sync benchmark: initial sync time and size for a user in 50 rooms with 20 messages each and in 500
+ * rooms, the cost of an incremental sync, and the wake-up latency of a long-polling /sync when another
+ * user sends (p50/p95).
+ *
+ *   npx tsx bench/sync.ts [--url URL] [--compare-synapse [URL]] [--wakeups 50] [--big-rooms 500]
+ *
+ * Without --url it starts Lattice in-process. `--compare-synapse` runs the same against the Synapse
+ * of /work/shared/synapse in the same run and prints the ratios (Synapse / Lattice for times, so
+ * bigger is better for Lattice). Prints one JSON document.
+ */
+import {
+  type BenchUser,
+  call,
+  createRoom,
+  inBatches,
+  joinRoom,
+  percentile,
+  ratio,
+  register,
+  SYNAPSE_URL,
+  sendMessage,
+  synapseAt,
+  withLattice,
+} from "./lib/homeserver.js";
+
+function parseArgs(argv: string[]) {
+  const options = {
+    url: undefined as string | undefined,
+    synapse: undefined as string | undefined,
+    wakeups: 50,
+    bigRooms: 500,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = argv[i + 1];
+    if (arg === "--url" && next) options.url = argv[++i];
+    else if (arg === "--wakeups" && next) options.wakeups = Number(argv[++i]);
+    else if (arg === "--big-rooms" && next) options.bigRooms = Number(argv[++i]);
+    else if (arg === "--compare-synapse")
+      options.synapse = next && !next.startsWith("--") ? argv[++i] : SYNAPSE_URL;
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  return options;
+}
+
+/** A user in `rooms` rooms with `messages` messages each; returns the initial sync's time and size. */
+async function initialSync(base: string, prefix: string, rooms: number, messages: number) {
+  const user = await register(base, `${prefix}_r${rooms}`);
+  const roomIds = await inBatches(Array.from({ length: rooms }), 8, () => createRoom(base, user));
+  await inBatches(roomIds, 8, async (roomId) => {
+    for (let m = 0; m < messages; m++) await sendMessage(base, user, roomId, `message ${m}`);
+  });
+  const samples: number[] = [];
+  let bytes = 0;
+  let nextBatch = "";
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    const res = await call(base, "GET", "/_matrix/client/v3/sync", undefined, user.token);
+    samples.push(performance.now() - started);
+    if (res.status !== 200) throw new Error(`sync: ${res.status}`);
+    bytes = res.bytes;
+    nextBatch = String(res.json.next_batch);
+  }
+  // Incremental: one new message in one room.
+  await sendMessage(base, user, roomIds[0] as string, "news");
+  const incStarted = performance.now();
+  await call(
+    base,
+    "GET",
+    `/_matrix/client/v3/sync?since=${encodeURIComponent(nextBatch)}`,
+    undefined,
+    user.token,
+  );
+  const incremental = performance.now() - incStarted;
+  samples.sort((a, b) => a - b);
+  return {
+    rooms,
+    messages_each: messages,
+    initial_ms: Math.round((samples[1] ?? 0) * 10) / 10,
+    initial_bytes: bytes,
+    incremental_ms: Math.round(incremental * 10) / 10,
+  };
+}
+
+/** Long-poll wake-up: the time from another user's send to the syncing user's response. */
+async function wakeups(base: string, prefix: string, count: number) {
+  const watcher = await register(base, `${prefix}_w`);
+  const sender: BenchUser = await register(base, `${prefix}_s`);
+  const roomId = await createRoom(base, watcher);
+  await joinRoom(base, sender, roomId);
+  let since = String(
+    (await call(base, "GET", "/_matrix/client/v3/sync", undefined, watcher.token)).json.next_batch,
+  );
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const poll = call(
+      base,
+      "GET",
+      `/_matrix/client/v3/sync?timeout=30000&since=${encodeURIComponent(since)}`,
+      undefined,
+      watcher.token,
+    );
+    await new Promise((r) => setTimeout(r, 20)); // let the poll start waiting
+    const sent = performance.now();
+    const sending = sendMessage(base, sender, roomId, `wake ${i}`);
+    const res = await poll;
+    latencies.push(performance.now() - sent);
+    await sending;
+    since = String(res.json.next_batch);
+  }
+  latencies.sort((a, b) => a - b);
+  return { count, p50_ms: percentile(latencies, 50), p95_ms: percentile(latencies, 95) };
+}
+
+async function benchmark(base: string, bigRooms: number, wakeupCount: number) {
+  const prefix = `bsync${Date.now().toString(36)}`;
+  return {
+    url: base,
+    rooms_50: await initialSync(base, prefix, 50, 20),
+    [`rooms_${bigRooms}`]: await initialSync(base, prefix, bigRooms, 2),
+    wakeup: await wakeups(base, prefix, wakeupCount),
+  };
+}
+
+const options = parseArgs(process.argv.slice(2));
+const lattice = options.url
+  ? await benchmark(options.url, options.bigRooms, options.wakeups)
+  : await withLattice((url) => benchmark(url, options.bigRooms, options.wakeups));
+const report: Record<string, unknown> = { bench: "sync", lattice };
+if (options.synapse) {
+  const url = await synapseAt(options.synapse);
+  if (!url) report.synapse = { error: "not reachable" };
+  else {
+    const synapse = await benchmark(url, options.bigRooms, options.wakeups);
+    report.synapse = synapse;
+    const big = `rooms_${options.bigRooms}`;
+    const l = lattice as Record<string, any>;
+    const s = synapse as Record<string, any>;
+    report.synapse_over_lattice = {
+      initial_50_rooms: ratio(s.rooms_50.initial_ms, l.rooms_50.initial_ms),
+      [`initial_${big}`]: ratio(s[big].initial_ms, l[big].initial_ms),
+      incremental_50_rooms: ratio(s.rooms_50.incremental_ms, l.rooms_50.incremental_ms),
+      wakeup_p95: ratio(s.wakeup.p95_ms, l.wakeup.p95_ms),
+    };
+  }
+}
+console.log(JSON.stringify(report, null, 2));
