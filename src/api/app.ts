@@ -12,6 +12,7 @@ import { capabilitiesEndpoints } from "./client/capabilities.js";
 import { createRoomEndpoints } from "./client/create-room.js";
 import { deviceEndpoints } from "./client/devices.js";
 import { directoryEndpoints } from "./client/directory.js";
+import { directoryEndpoints } from "./client/directory.js";
 import { filterEndpoints } from "./client/filter.js";
 import { loginEndpoints } from "./client/login.js";
 import { membershipEndpoints } from "./client/membership.js";
@@ -19,6 +20,9 @@ import { presenceEndpoints } from "./client/presence.js";
 import { profileEndpoints } from "./client/profile.js";
 import { receiptEndpoints } from "./client/receipts.js";
 import { registerEndpoints } from "./client/register.js";
+import { reportContentEndpoints } from "./client/report-content.js";
+import { roomSummaryEndpoints } from "./client/room-summary.js";
+import { roomUpgradeEndpoints } from "./client/room-upgrade.js";
 import { relationEndpoints } from "./client/relations.js";
 import { reportContentEndpoints } from "./client/report-content.js";
 import { roomEventEndpoints } from "./client/room-events.js";
@@ -42,6 +46,7 @@ import { corsHeaders } from "./middleware/cors.js";
 import { RouteTable } from "./routes.js";
 import { synapseAdminMediaEndpoints } from "./synapse-admin/media.js";
 import { synapseAdminRegisterEndpoints } from "./synapse-admin/register.js";
+import { synapseAdminReportEndpoints } from "./synapse-admin/reports.js";
 import { wellKnownEndpoints } from "./well-known.js";
 
 export interface AppOptions {
@@ -116,8 +121,13 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     ...roomUpgradeEndpoints(services),
     ...reportContentEndpoints(services),
     ...roomSummaryEndpoints(services),
+    ...directoryEndpoints(services),
+    ...roomUpgradeEndpoints(services),
+    ...reportContentEndpoints(services),
+    ...roomSummaryEndpoints(services),
     ...keyEndpoints(services),
     ...synapseAdminRegisterEndpoints(services),
+    ...synapseAdminReportEndpoints(services),
     ...uploadEndpoints(services),
     ...downloadEndpoints(services),
     ...mediaConfigEndpoints(services),

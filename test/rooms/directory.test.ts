@@ -408,5 +408,21 @@ describe("reporting content", () => {
       ["event", bob.userId, "spam"],
     ]);
     expect(reports[2]).toMatchObject({ roomId, eventId, targetUserId: alice.userId, score: -100 });
+
+    // Server admins read them through the Synapse admin API; others may not.
+    const listed = await server.http.get("/_synapse/admin/v1/event_reports", admin.accessToken);
+    expect(listed.status).toBe(200);
+    expect(listed.body.event_reports).toEqual([
+      expect.objectContaining({ room_id: roomId, event_id: eventId, user_id: bob.userId, reason: "spam" }),
+    ]);
+    const rooms = await server.http.get("/_synapse/admin/v1/room_reports?limit=1", admin.accessToken);
+    expect(rooms.body.room_reports).toHaveLength(1);
+    expect(rooms.body.next_token).toBeTypeOf("number");
+    const after = await server.http.get(
+      `/_synapse/admin/v1/room_reports?limit=1&from=${rooms.body.next_token}`,
+      admin.accessToken,
+    );
+    expect(after.body.room_reports).toEqual([]);
+    expect((await server.http.get("/_synapse/admin/v1/event_reports", bob.accessToken)).status).toBe(403);
   });
 });

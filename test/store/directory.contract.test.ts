@@ -133,6 +133,10 @@ for (const engine of storeEngines()) {
       expect((await store.directory.listReports({ limit: 10, before: second })).map((r) => r.id)).toEqual([
         first,
       ]);
+      expect((await store.directory.listReports({ limit: 10, kind: "room" })).map((r) => r.id)).toEqual([
+        second,
+      ]);
+      expect(await store.directory.listReports({ limit: 1 })).toHaveLength(1);
     });
   });
 }

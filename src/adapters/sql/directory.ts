@@ -126,9 +126,10 @@ export function sqlDirectory(db: Kysely<Database>): DirectoryRepository {
       });
     },
 
-    async listReports({ limit, before }) {
+    async listReports({ limit, before, kind }) {
       let q = db.selectFrom("content_reports").selectAll().orderBy("id", "desc").limit(limit);
       if (before !== undefined) q = q.where("id", "<", before);
+      if (kind !== undefined) q = q.where("kind", "=", kind);
       return (await q.execute()).map(toReport);
     },
   };

@@ -52,6 +52,6 @@ export interface DirectoryRepository {
   publishedRoomIds(): Promise<string[]>;
   /** Stores a report; returns its ID. */
   addReport(report: NewReport): Promise<number>;
-  /** Reports, newest first, before report ID `before` when given. */
-  listReports(options: { limit: number; before?: number }): Promise<ReportRecord[]>;
+  /** Reports, newest first, before report ID `before` when given, of one kind when given. */
+  listReports(options: { limit: number; before?: number; kind?: NewReport["kind"] }): Promise<ReportRecord[]>;
 }

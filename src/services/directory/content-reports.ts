@@ -5,11 +5,11 @@
  * the same answer as for an unknown event); room and user reports need no membership.
  */
 import type { Clock } from "../../ports/clock.js";
-import type { DirectoryRepository } from "../../ports/store/directory.js";
+import type { DirectoryRepository, ReportRecord } from "../../ports/store/directory.js";
 import type { RoomRepository } from "../../ports/store/rooms.js";
 import type { UserRepository } from "../../ports/store/users.js";
 import type { Requester } from "../accounts/authenticate.js";
-import { invalidParam, notFound } from "../errors.js";
+import { forbidden, invalidParam, notFound } from "../errors.js";
 import { canSeeEvent, currentMembership, loadVisibilityContext } from "../rooms/visibility.js";
 
 export class ContentReports {
@@ -61,6 +61,16 @@ export class ContentReports {
       score: null,
       createdTs: this.clock.now(),
     });
+  }
+
+  /** The reports, newest first, for server admins (403 for anyone else). */
+  async list(
+    requester: Requester,
+    options: { kind: ReportRecord["kind"]; limit: number; before?: number | undefined },
+  ): Promise<ReportRecord[]> {
+    if (!requester.isAdmin) throw forbidden("You are not a server admin");
+    const { before, ...rest } = options;
+    return this.directory.listReports(before === undefined ? rest : { ...rest, before });
   }
 
   /** Local users must exist; other servers' users are taken on trust (nothing here can check them). */

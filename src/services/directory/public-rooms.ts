@@ -98,7 +98,7 @@ export class PublicRoomDirectory {
       chunk: matching.slice(offset, offset + limit).map(toChunk),
       total_room_count_estimate: published.length,
     };
-    if (offset + limit < matching.length) page.next_batch = offsetToken(offset + limit);
+    if (limit > 0 && offset + limit < matching.length) page.next_batch = offsetToken(offset + limit);
     if (offset > 0) page.prev_batch = offsetToken(Math.max(0, offset - limit));
     return page;
   }
