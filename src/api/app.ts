@@ -12,7 +12,6 @@ import { capabilitiesEndpoints } from "./client/capabilities.js";
 import { createRoomEndpoints } from "./client/create-room.js";
 import { deviceEndpoints } from "./client/devices.js";
 import { directoryEndpoints } from "./client/directory.js";
-import { directoryEndpoints } from "./client/directory.js";
 import { filterEndpoints } from "./client/filter.js";
 import { loginEndpoints } from "./client/login.js";
 import { membershipEndpoints } from "./client/membership.js";
@@ -20,9 +19,6 @@ import { presenceEndpoints } from "./client/presence.js";
 import { profileEndpoints } from "./client/profile.js";
 import { receiptEndpoints } from "./client/receipts.js";
 import { registerEndpoints } from "./client/register.js";
-import { reportContentEndpoints } from "./client/report-content.js";
-import { roomSummaryEndpoints } from "./client/room-summary.js";
-import { roomUpgradeEndpoints } from "./client/room-upgrade.js";
 import { relationEndpoints } from "./client/relations.js";
 import { reportContentEndpoints } from "./client/report-content.js";
 import { roomEventEndpoints } from "./client/room-events.js";
@@ -117,10 +113,6 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     ...accountDataEndpoints(services),
     ...filterEndpoints(services),
     ...userDirectoryEndpoints(services),
-    ...directoryEndpoints(services),
-    ...roomUpgradeEndpoints(services),
-    ...reportContentEndpoints(services),
-    ...roomSummaryEndpoints(services),
     ...directoryEndpoints(services),
     ...roomUpgradeEndpoints(services),
     ...reportContentEndpoints(services),
