@@ -39,7 +39,8 @@ const MAX_EDITS_SCANNED = 100;
 /** A bundle stays small however many events reference one event. */
 const REFERENCES_PER_PARENT = 50;
 
-/** Formats events for a client with their bundled aggregations. */
+/** Formats events of one room (the viewer's visible ranges are that room's) for a client, with
+ * their bundled aggregations. Sync and search call it once per room. */
 export async function formatWithAggregations(
   rooms: RoomRepository,
   versions: RoomVersionCache,
