@@ -6,10 +6,11 @@ import type { Clock } from "../../ports/clock.js";
 import type { StreamChange } from "../../ports/notifier.js";
 import type { MembershipEntry, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
 import type { RoomEventFilter } from "../filters/filter-schema.js";
+import { formatWithAggregations, viewerOf } from "../rooms/bundled-aggregations.js";
 import { formatClientEvents } from "../rooms/client-event.js";
 import { matchesFilter, streamToken } from "../rooms/room-reader.js";
 import type { RoomVersionCache } from "../rooms/room-version-cache.js";
-import { canSeeEvent, loadVisibilityContext } from "../rooms/visibility.js";
+import { canSeeEvent, loadVisibilityContext, type VisibilityContext } from "../rooms/visibility.js";
 import { type JoinedRoom, joinedRoom, type StrippedStateEvent, type SyncResponse } from "./sync-response.js";
 import type { SyncRequest, SyncSource } from "./sync-source.js";
 
@@ -120,7 +121,7 @@ export class RoomsSyncSource implements SyncSource {
       if (limited || batch.length < limit + 1) break;
     }
     picked.reverse();
-    return { events: picked, limited };
+    return { events: picked, limited, ctx };
   }
 
   private async joined(
@@ -130,9 +131,9 @@ export class RoomsSyncSource implements SyncSource {
     since: number | undefined,
     now: number,
   ): Promise<void> {
-    const { events, limited } = await this.timeline(request, m.roomId, since, now);
+    const timeline = await this.timeline(request, m.roomId, since, now);
     const room = joinedRoom(response, m.roomId);
-    await this.fill(request, room, m.roomId, events, limited, since, now);
+    await this.fill(request, room, m.roomId, timeline, since, now);
     room.summary = await this.summary(m.roomId, request.requester.userId);
     room.unread_notifications ??= { highlight_count: 0, notification_count: 0 };
   }
@@ -143,9 +144,9 @@ export class RoomsSyncSource implements SyncSource {
     m: MembershipEntry,
     since: number | undefined,
   ) {
-    const { events, limited } = await this.timeline(request, m.roomId, since, m.streamOrdering);
+    const timeline = await this.timeline(request, m.roomId, since, m.streamOrdering);
     const room: JoinedRoom = {};
-    await this.fill(request, room, m.roomId, events, limited, since, m.streamOrdering);
+    await this.fill(request, room, m.roomId, timeline, since, m.streamOrdering);
     response.rooms.leave[m.roomId] = room;
   }
 
@@ -154,8 +155,7 @@ export class RoomsSyncSource implements SyncSource {
     request: SyncRequest,
     room: JoinedRoom,
     roomId: string,
-    events: StoredEvent[],
-    limited: boolean,
+    { events, limited, ctx }: { events: StoredEvent[]; limited: boolean; ctx: VisibilityContext },
     since: number | undefined,
     upTo: number,
   ): Promise<void> {
@@ -177,7 +177,14 @@ export class RoomsSyncSource implements SyncSource {
     }
     const now = this.clock.now();
     room.timeline = {
-      events: await formatClientEvents(this.rooms, this.versions, events, now),
+      // Timeline events carry their bundled edits, threads and references, as on /messages.
+      events: await formatWithAggregations(
+        this.rooms,
+        this.versions,
+        now,
+        events,
+        viewerOf(ctx, request.requester.userId),
+      ),
       limited,
       prev_batch: streamToken(first ? first.streamOrdering : upTo + 1),
     };
