@@ -15,7 +15,7 @@ import type { SyncResponse } from "./sync-response.js";
 import type { SyncRequest, SyncSource } from "./sync-source.js";
 
 export class PresenceSyncSource implements SyncSource {
-  readonly key = "p";
+  readonly key = "pr";
   readonly stream = PRESENCE_STREAM;
 
   constructor(

@@ -26,7 +26,14 @@ export class SyncService {
     /** The rooms source must come first: it fills `joinedRoomIds` for the others. */
     private readonly sources: SyncSource[],
     private readonly notifier: Notifier,
-  ) {}
+  ) {
+    // Two sources on one token key would read each other's positions: fail at start-up, not in sync.
+    const keys = new Set<string>();
+    for (const { key } of sources) {
+      if (keys.has(key)) throw new Error(`two sync sources use the token key "${key}"`);
+      keys.add(key);
+    }
+  }
 
   async sync(requester: Requester, options: SyncOptions): Promise<SyncResponse> {
     const since = options.since === undefined ? undefined : decodeSyncToken(options.since);
