@@ -6,6 +6,7 @@ import type { Store } from "../../ports/store.js";
 import type { Database } from "../sql/schema.js";
 import { fts5SearchIndex } from "../sql/search-index.js";
 import { createSqlStore, migrate, queryCounter } from "../sql/sql-store.js";
+import { withStatementCache } from "./statement-cache.js";
 
 /** Opens (creating if needed) a SQLite database file, or `:memory:`, migrated to the latest schema. */
 export async function openSqliteStore(path: string): Promise<Store> {
@@ -18,7 +19,10 @@ export async function openSqliteStore(path: string): Promise<Store> {
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
   const counter = queryCounter();
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: counter.log });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    log: counter.log,
+  });
   await migrate(db);
   return createSqlStore(db, { searchIndex: fts5SearchIndex, queryCount: counter.count });
 }

@@ -4,11 +4,15 @@
  * that names the key and says what is allowed.
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { ServerConfig } from "../../services/config.js";
 import { MEDIA_SETTINGS, mediaConfigFrom, mediaFileSchema, type NodeMediaConfig } from "./media-config.js";
+
+/** The YAML parser is loaded only when there is a file to parse: start-up without one skips it. */
+const parseYaml = (text: string): unknown =>
+  (createRequire(import.meta.url)("yaml") as typeof import("yaml")).parse(text);
 
 export interface NodeConfig extends ServerConfig, NodeMediaConfig {
   listen: { host: string; port: number };

@@ -3,11 +3,11 @@ import { createHash } from "node:crypto";
 import { FsMediaStore } from "../../adapters/fs-media/fs-media-store.js";
 import { NodeHttpClient } from "../../adapters/node/http-client.js";
 import { ipRangePolicy } from "../../adapters/node/ip-range-policy.js";
-import { sharpThumbnailer } from "../../adapters/node/sharp-thumbnailer.js";
 import { S3MediaStore } from "../../adapters/s3-media/s3-media-store.js";
 import type { Logger } from "../../ports/logger.js";
 import type { MediaStore } from "../../ports/media-store.js";
 import type { MediaPorts, MediaServices } from "../../services/media/media-services.js";
+import { lazySharpThumbnailer } from "./lazy-thumbnailer.js";
 import type { NodeMediaConfig } from "./media-config.js";
 
 const nodeSha256 = () => {
@@ -24,7 +24,7 @@ export function createMediaStore(config: NodeMediaConfig): MediaStore {
 export function createMediaPorts(config: NodeMediaConfig): MediaPorts {
   return {
     mediaStore: createMediaStore(config),
-    thumbnailer: sharpThumbnailer,
+    thumbnailer: lazySharpThumbnailer,
     httpClient: new NodeHttpClient(ipRangePolicy(config.ipRangeBlocklist, config.ipRangeAllowlist)),
   };
 }

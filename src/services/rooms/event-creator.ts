@@ -13,7 +13,8 @@ import { authEventKeys } from "../../protocol/auth/select-auth-events.js";
 import { encodeBase64 } from "../../protocol/base64.js";
 import { computeEventId, generateEventIdV1 } from "../../protocol/event-id.js";
 import { signEvent } from "../../protocol/event-signing.js";
-import { computeReferenceHash } from "../../protocol/hashes.js";
+import { signJson } from "../../protocol/signing.js";
+import { addContentHash, computeReferenceHash } from "../../protocol/hashes.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { isJsonObject } from "../../protocol/json.js";
 import {
@@ -24,6 +25,7 @@ import {
   type RoomEvent,
   stateMapKey,
 } from "../../protocol/pdu.js";
+import { redactEvent } from "../../protocol/redaction.js";
 import { computeRoomIdFromCreateEvent, generateRoomId } from "../../protocol/room-id.js";
 import { getRoomVersion, type RoomVersion } from "../../protocol/room-versions.js";
 import { forbidden, MatrixError, notFound } from "../errors.js";
@@ -52,6 +54,8 @@ export interface CreatedEvent {
 }
 
 export class EventCreator {
+  private readonly versions = new Map<string, RoomVersion>();
+
   constructor(
     private readonly rooms: RoomRepository,
     private readonly signer: ServerSigner,
@@ -121,10 +125,7 @@ export class EventCreator {
           };
         }
       }
-      const room = await this.rooms.getRoom(draft.roomId);
-      if (!room) throw notFound("Unknown room");
-      const version = getRoomVersion(room.version);
-      if (!version) throw new MatrixError(500, "M_UNKNOWN", `Room version ${room.version} is not supported`);
+      const version = await this.roomVersion(draft.roomId);
       const rules = version.authorization;
 
       const subject = {
@@ -186,8 +187,7 @@ export class EventCreator {
       }
       if (version.eventIdFormat === "v1") pduDraft.event_id = generateEventIdV1(this.signer.serverName);
 
-      const pdu = (await this.sign(pduDraft, version)) as Pdu;
-      const eventId = await computeEventId(pdu, version);
+      const { pdu, eventId } = await this.signAndIdentify(pduDraft, version);
       const verdict = checkAuth({ eventId, pdu }, state, version);
       if (!verdict.allowed) throw forbidden(verdict.reason);
 
@@ -212,6 +212,44 @@ export class EventCreator {
     if (created.fresh)
       this.notifier.notify({ stream: "events", position: created.streamOrdering, roomId: draft.roomId });
     return { eventId: created.eventId, streamOrdering: created.streamOrdering, pdu: created.pdu };
+  }
+
+  /** Room versions never change: each room's is read once per process. */
+  private async roomVersion(roomId: string): Promise<RoomVersion> {
+    const cached = this.versions.get(roomId);
+    if (cached) return cached;
+    const room = await this.rooms.getRoom(roomId);
+    if (!room) throw notFound("Unknown room");
+    const version = getRoomVersion(room.version);
+    if (!version) throw new MatrixError(500, "M_UNKNOWN", `Room version ${room.version} is not supported`);
+    this.versions.set(roomId, version);
+    return version;
+  }
+
+  /**
+   * `signEvent` and `computeEventId`, with one WebCrypto round trip fewer under the room lock: the
+   * reference hash leaves the signatures out, so once the content hash is in, the signature and the
+   * event ID are computed at the same time. The signed form is protocol/event-signing.ts's: the
+   * redacted event, without `event_id` where IDs are hashes.
+   */
+  private async signAndIdentify(
+    draft: JsonObject,
+    version: RoomVersion,
+  ): Promise<{ pdu: Pdu; eventId: string }> {
+    const hashed = await addContentHash(draft, version);
+    const { event_id: _eventId, ...withoutId } = hashed;
+    const signedForm = redactEvent(version.eventIdFormat === "v1" ? hashed : withoutId, version.redaction);
+    const key = this.signer.key;
+    const [signed, eventId] = await Promise.all([
+      signJson(signedForm, this.signer.serverName, key.keyId, key.seed, {
+        strict: version.strictCanonicalJson,
+      }),
+      computeEventId(hashed, version),
+    ]);
+    const pdu = { ...hashed, signatures: signed.signatures } as unknown as Pdu;
+    const size = new TextEncoder().encode(JSON.stringify(pdu)).length;
+    if (size > MAX_PDU_BYTES) throw new MatrixError(413, "M_TOO_LARGE", "Event is larger than 65536 bytes");
+    return { pdu, eventId };
   }
 
   private async sign(draft: JsonObject, version: RoomVersion): Promise<JsonObject> {
