@@ -10,9 +10,12 @@ import { accountEndpoints } from "./client/account.js";
 import { accountDataEndpoints } from "./client/account-data.js";
 import { capabilitiesEndpoints } from "./client/capabilities.js";
 import { createRoomEndpoints } from "./client/create-room.js";
+import { dehydratedDeviceEndpoints } from "./client/dehydrated-device.js";
 import { deviceEndpoints } from "./client/devices.js";
 import { directoryEndpoints } from "./client/directory.js";
 import { filterEndpoints } from "./client/filter.js";
+import { keyBackupEndpoints } from "./client/key-backup.js";
+import { keysEndpoints } from "./client/keys.js";
 import { loginEndpoints } from "./client/login.js";
 import { membershipEndpoints } from "./client/membership.js";
 import { presenceEndpoints } from "./client/presence.js";
@@ -108,6 +111,9 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     ...typingEndpoints(services),
     ...presenceEndpoints(services),
     ...toDeviceEndpoints(services),
+    ...keysEndpoints(services),
+    ...keyBackupEndpoints(services),
+    ...dehydratedDeviceEndpoints(services),
     ...deviceEndpoints(services),
     ...profileEndpoints(services),
     ...accountDataEndpoints(services),

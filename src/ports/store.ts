@@ -6,7 +6,9 @@
 import type { AccountDataRepository } from "./store/account-data.js";
 import type { DeviceRepository } from "./store/devices.js";
 import type { DirectoryRepository } from "./store/directory.js";
+import type { DehydratedDeviceRepository, E2eeKeyRepository } from "./store/e2ee-keys.js";
 import type { FilterRepository } from "./store/filters.js";
+import type { KeyBackupRepository } from "./store/key-backup.js";
 import type { KeyValueRepository } from "./store/key-value.js";
 import type { MediaRepository } from "./store/media.js";
 import type { PresenceRepository } from "./store/presence.js";
@@ -42,5 +44,8 @@ export interface Store {
   /** Database statements run since start: exposed on /metrics, and how tests prove an idle
    * long-poll costs no queries. */
   queryCount(): number;
+  e2eeKeys: E2eeKeyRepository;
+  dehydratedDevices: DehydratedDeviceRepository;
+  keyBackup: KeyBackupRepository;
   close(): Promise<void>;
 }

@@ -17,6 +17,7 @@ import { SharedSecretRegistration } from "./accounts/shared-secret-registration.
 import { UserAdmin } from "./accounts/user-admin.js";
 import type { ServerConfig } from "./config.js";
 import { Devices } from "./devices/devices.js";
+import { createE2eeServices, type E2eeServices } from "./e2ee/e2ee-services.js";
 import { canonicalAliasCheck } from "./directory/canonical-alias-check.js";
 import { createDirectoryServices, type DirectoryServices } from "./directory/directory-services.js";
 import { Filters } from "./filters/filters.js";
@@ -34,6 +35,7 @@ import { RoomVersionCache } from "./rooms/room-version-cache.js";
 import { RoomSearch } from "./rooms/search.js";
 import { loadServerSigner, type ServerSigner } from "./server-keys/server-keys.js";
 import { AccountDataSyncSource } from "./sync/account-data-source.js";
+import { DeviceListsSyncSource } from "./sync/device-lists-source.js";
 import { PresenceSyncSource } from "./sync/presence-source.js";
 import { ReceiptsSyncSource } from "./sync/receipts-source.js";
 import { RoomsSyncSource } from "./sync/rooms-source.js";
@@ -83,6 +85,8 @@ export interface Services {
   /** The runtime calls `presence.sweep()` periodically for the idle and offline timeouts. */
   presence: Presence;
   toDevice: ToDevice;
+  /** Device keys, device lists, cross-signing, key backup, dehydrated devices. */
+  e2ee: E2eeServices;
   media: MediaServices;
   rooms: {
     versions: RoomVersionCache;
@@ -112,6 +116,8 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
   const sessions = new SessionIssuer(store.devices, clock, config);
   const userAdmin = new UserAdmin(store, hasher, clock, config);
   const accounts = new AccountManagement(store, hasher, config, uia);
+  const confirmIdentity = accounts.confirmIdentity.bind(accounts);
+  const e2ee = createE2eeServices(store, ports.notifier, clock, config.serverName, confirmIdentity);
   const presence = new Presence(store.presence, store.rooms, ports.notifier, clock, config.presence);
   const typing = new Typing(store.rooms, ports.notifier, clock, (userId) => presence.active(userId));
   return {
@@ -128,12 +134,14 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
         new ReceiptsSyncSource(store.receipts),
         new PresenceSyncSource(store.presence, store.rooms, store.streams, clock, config.presence),
         new ToDeviceSyncSource(store.toDevice, store.streams),
+        new DeviceListsSyncSource(e2ee.deviceLists, e2ee.deviceKeys, store.streams),
       ],
       ports.notifier,
     ),
     typing,
     presence,
     toDevice: new ToDevice(store.toDevice, ports.notifier, clock, config.serverName),
+    e2ee,
     rooms: {
       versions: roomVersions,
       events: eventCreator,
@@ -160,9 +168,10 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
       userAdmin,
       sessions,
     ),
-    devices: new Devices(store.devices, (requester, auth, operation) =>
-      accounts.confirmIdentity(requester, auth, operation),
-    ),
+    devices: new Devices(store.devices, confirmIdentity, {
+      deleted: (userId, deviceIds) => e2ee.deviceKeys.devicesDeleted(userId, deviceIds),
+      renamed: (userId) => e2ee.deviceLists.record([userId]),
+    }),
     profiles: new Profiles(store.users),
     accountData: new AccountData(store.accountData, ports.notifier),
     filters: new Filters(store.filters),

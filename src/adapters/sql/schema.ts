@@ -277,6 +277,80 @@ export interface EventPushActionsTable {
   ts: number;
 }
 
+export interface E2eDeviceKeysTable {
+  user_id: string;
+  device_id: string;
+  key_json: string;
+}
+
+export interface E2eOneTimeKeysTable {
+  user_id: string;
+  device_id: string;
+  algorithm: string;
+  key_id: string;
+  key_json: string;
+}
+
+export interface E2eFallbackKeysTable {
+  user_id: string;
+  device_id: string;
+  algorithm: string;
+  key_id: string;
+  key_json: string;
+  /** 0/1. */
+  used: number;
+}
+
+export interface E2eCrossSigningKeysTable {
+  user_id: string;
+  /** master, self_signing or user_signing. */
+  key_type: string;
+  public_key: string;
+  key_json: string;
+}
+
+export interface E2eSignaturesTable {
+  target_user_id: string;
+  /** A device ID or a cross-signing public key. */
+  target_key_id: string;
+  signer_user_id: string;
+  signer_key_id: string;
+  signature: string;
+}
+
+export interface DeviceListsStreamTable {
+  stream_id: number;
+  user_id: string;
+}
+
+export interface DehydratedDevicesTable {
+  user_id: string;
+  device_id: string;
+  device_data: string;
+}
+
+export interface E2eRoomKeysVersionsTable {
+  user_id: string;
+  version: number;
+  algorithm: string;
+  auth_data: string;
+  etag: number;
+  /** 0/1. */
+  deleted: number;
+}
+
+export interface E2eRoomKeysTable {
+  user_id: string;
+  version: number;
+  room_id: string;
+  session_id: string;
+  first_message_index: number;
+  forwarded_count: number;
+  /** 0/1. */
+  is_verified: number;
+  session_data: string;
+}
+
 export interface Database {
   users: UsersTable;
   devices: DevicesTable;
@@ -308,4 +382,13 @@ export interface Database {
   presence: PresenceTable;
   device_inbox: DeviceInboxTable;
   to_device_txns: ToDeviceTxnsTable;
+  e2e_device_keys: E2eDeviceKeysTable;
+  e2e_one_time_keys: E2eOneTimeKeysTable;
+  e2e_fallback_keys: E2eFallbackKeysTable;
+  e2e_cross_signing_keys: E2eCrossSigningKeysTable;
+  e2e_signatures: E2eSignaturesTable;
+  device_lists_stream: DeviceListsStreamTable;
+  dehydrated_devices: DehydratedDevicesTable;
+  e2e_room_keys_versions: E2eRoomKeysVersionsTable;
+  e2e_room_keys: E2eRoomKeysTable;
 }

@@ -6,8 +6,11 @@ import { type Kysely, type LogEvent, Migrator } from "kysely";
 import type { Store } from "../../ports/store.js";
 import { sqlAccountData } from "./account-data.js";
 import { sqlDevices } from "./devices.js";
+import { sqlDehydratedDevices } from "./dehydrated-devices.js";
 import { sqlDirectory } from "./directory.js";
+import { sqlE2eeKeys } from "./e2ee-keys.js";
 import { sqlFilters } from "./filters.js";
+import { sqlKeyBackup } from "./key-backup.js";
 import { sqlKeyValue } from "./key-value.js";
 import { sqlMedia } from "./media.js";
 import { migrations } from "./migrations/index.js";
@@ -73,6 +76,9 @@ export function createSqlStore(
     pushers: sqlPushers(db),
     pushActions: sqlPushActions(db),
     queryCount: capabilities.queryCount ?? (() => 0),
+    e2eeKeys: sqlE2eeKeys(db),
+    dehydratedDevices: sqlDehydratedDevices(db),
+    keyBackup: sqlKeyBackup(db),
     close: () => db.destroy(),
   };
 }

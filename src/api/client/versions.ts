@@ -18,7 +18,10 @@ export const SUPPORTED_VERSIONS = [
 ];
 
 /** Unstable features advertised only once implemented (the flag is a promise to clients). */
-export const UNSTABLE_FEATURES: Record<string, boolean> = {};
+export const UNSTABLE_FEATURES: Record<string, boolean> = {
+  /** Dehydrated devices (src/api/client/dehydrated-device.ts). */
+  "org.matrix.msc3814": true,
+};
 
 export const versionsEndpoints = (): Endpoint[] => [
   {

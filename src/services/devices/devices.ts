@@ -15,10 +15,19 @@ export interface ClientDevice {
 /** Re-asks for the user's password (user-interactive auth); throws the 401 challenge until done. */
 export type ConfirmIdentity = (requester: Requester, auth: unknown, operation: string) => Promise<void>;
 
+/** What end-to-end encryption needs to hear about devices: both are device list changes. */
+export interface DeviceHooks {
+  /** After deletion: the devices' keys go too. */
+  deleted(userId: string, deviceIds: string[]): Promise<void>;
+  /** After a rename: /keys/query shows the display name. */
+  renamed(userId: string, deviceId: string): Promise<void>;
+}
+
 export class Devices {
   constructor(
     private readonly devices: DeviceRepository,
     private readonly confirmIdentity: ConfirmIdentity,
+    private readonly hooks?: DeviceHooks,
   ) {}
 
   async list(requester: Requester): Promise<ClientDevice[]> {
@@ -43,7 +52,7 @@ export class Devices {
     if (!(await this.devices.setDisplayName(requester.userId, deviceId, displayName))) {
       throw notFound("Unknown device");
     }
-    // Hook: once end-to-end keys exist, a rename is a device list change for the user's contacts.
+    await this.hooks?.renamed(requester.userId, deviceId);
   }
 
   /**
@@ -57,8 +66,7 @@ export class Devices {
     // device cannot be replayed to delete another.
     await this.confirmIdentity(requester, auth, `delete_devices:${JSON.stringify(unique)}`);
     await this.devices.delete(requester.userId, unique);
-    // Hook: once end-to-end keys exist, deleting a device also deletes its keys and is a device list
-    // change.
+    await this.hooks?.deleted(requester.userId, unique);
   }
 }
 

@@ -13,6 +13,8 @@ import * as m0007search from "./0007-search.js";
 import * as m0008 from "./0008-presence.js";
 import * as m0009 from "./0009-to-device.js";
 import * as m0009push from "./0009-push.js";
+import * as m0010 from "./0010-e2ee-keys.js";
+import * as m0011 from "./0011-key-backup.js";
 
 export const migrations: Record<string, Migration> = {
   "0001-accounts": m0001,
@@ -25,4 +27,6 @@ export const migrations: Record<string, Migration> = {
   "0008-presence": m0008,
   "0009-to-device": m0009,
   "0009-push": m0009push,
+  "0010-e2ee-keys": m0010,
+  "0011-key-backup": m0011,
 };
