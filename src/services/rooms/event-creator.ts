@@ -13,7 +13,6 @@ import { authEventKeys } from "../../protocol/auth/select-auth-events.js";
 import { encodeBase64 } from "../../protocol/base64.js";
 import { computeEventId, generateEventIdV1 } from "../../protocol/event-id.js";
 import { signEvent } from "../../protocol/event-signing.js";
-import { signJson } from "../../protocol/signing.js";
 import { addContentHash, computeReferenceHash } from "../../protocol/hashes.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { isJsonObject } from "../../protocol/json.js";
@@ -28,6 +27,7 @@ import {
 import { redactEvent } from "../../protocol/redaction.js";
 import { computeRoomIdFromCreateEvent, generateRoomId } from "../../protocol/room-id.js";
 import { getRoomVersion, type RoomVersion } from "../../protocol/room-versions.js";
+import { signJson } from "../../protocol/signing.js";
 import { forbidden, MatrixError, notFound } from "../errors.js";
 import type { ServerSigner } from "../server-keys/server-keys.js";
 import { checkNewRelation } from "./relation-rules.js";
