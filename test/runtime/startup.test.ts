@@ -130,6 +130,37 @@ describe("start and stop", () => {
     }
   });
 
+  it("does not let a pending long-poll /sync hold the stop beyond the grace period", async () => {
+    const server = await start([
+      "--listen",
+      "127.0.0.1:0",
+      "--data",
+      freshDir(),
+      "--log-level",
+      "warn",
+      "--open-registration",
+      "--no-rate-limits",
+    ]).listening;
+    const post = (path: string, body: unknown) =>
+      fetch(`${server.url}${path}`, { method: "POST", body: JSON.stringify(body) }).then((r) => r.json());
+    const first = await post("/_matrix/client/v3/register", { username: "poller", password: "pw" });
+    const user = await post("/_matrix/client/v3/register", {
+      username: "poller",
+      password: "pw",
+      auth: { type: "m.login.dummy", session: first.session },
+    });
+    const headers = { authorization: `Bearer ${user.access_token}` };
+    const initial = await (await fetch(`${server.url}/_matrix/client/v3/sync`, { headers })).json();
+    const poll = fetch(`${server.url}/_matrix/client/v3/sync?timeout=60000&since=${initial.next_batch}`, {
+      headers,
+    }).catch((error: Error) => error);
+    await new Promise((r) => setTimeout(r, 200));
+    const stopped = await stopWithin(server, 8000);
+    expect(stopped.code).toBe(0);
+    expect(stopped.ms).toBeLessThan(6000);
+    await poll;
+  });
+
   it("stops with exit code 0 on SIGTERM when run through the tsx CLI, as `npm start` does", async () => {
     const run = start(["--listen", "127.0.0.1:0", "--data", freshDir(), "--log-level", "warn"], {
       viaTsxCli: true,

@@ -18,10 +18,14 @@ import { createMediaPorts, startMediaRetention } from "./media.js";
 import { startPresenceTimer } from "./presence-timer.js";
 import { openStore } from "./store.js";
 
+/** How long a stop waits for in-flight requests before closing their connections. */
+const SHUTDOWN_GRACE_MS = 3000;
+
 export interface RunningServer {
   url: string;
   services: Services;
-  /** Stops accepting connections, waits for in-flight requests, then closes the store. */
+  /** Stops accepting connections, waits for in-flight requests (at most SHUTDOWN_GRACE_MS), then
+   * closes the store. */
   close(): Promise<void>;
 }
 
@@ -69,6 +73,9 @@ export async function startServer(config: NodeConfig, logger: Logger = silentLog
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // A long-poll (/sync up to its timeout) would hold the shutdown; after a grace period its
+        // connection is closed, and the client retries against the restarted server.
+        setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
       });
       await store.close();
     },
