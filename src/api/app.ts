@@ -20,6 +20,7 @@ import { loginEndpoints } from "./client/login.js";
 import { membershipEndpoints } from "./client/membership.js";
 import { presenceEndpoints } from "./client/presence.js";
 import { profileEndpoints } from "./client/profile.js";
+import { pushEndpoints } from "./client/push.js";
 import { receiptEndpoints } from "./client/receipts.js";
 import { registerEndpoints } from "./client/register.js";
 import { relationEndpoints } from "./client/relations.js";
@@ -108,6 +109,7 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     ...receiptEndpoints(services),
     ...searchEndpoints(services),
     ...syncEndpoints(services),
+    ...pushEndpoints(services),
     ...typingEndpoints(services),
     ...presenceEndpoints(services),
     ...toDeviceEndpoints(services),

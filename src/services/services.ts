@@ -17,13 +17,18 @@ import { SharedSecretRegistration } from "./accounts/shared-secret-registration.
 import { UserAdmin } from "./accounts/user-admin.js";
 import type { ServerConfig } from "./config.js";
 import { Devices } from "./devices/devices.js";
-import { createE2eeServices, type E2eeServices } from "./e2ee/e2ee-services.js";
 import { canonicalAliasCheck } from "./directory/canonical-alias-check.js";
 import { createDirectoryServices, type DirectoryServices } from "./directory/directory-services.js";
+import { createE2eeServices, type E2eeServices } from "./e2ee/e2ee-services.js";
 import { Filters } from "./filters/filters.js";
 import { createMediaServices, type MediaPorts, type MediaServices } from "./media/media-services.js";
 import { Presence } from "./presence/presence.js";
 import { Profiles } from "./profile/profile.js";
+import { noPushDelivery } from "./push/dispatch.js";
+import { Notifications } from "./push/notifications.js";
+import { PushRules } from "./push/push-rules.js";
+import { Pushers } from "./push/pushers.js";
+import { NotificationRecorder } from "./push/record-notifications.js";
 import { RateLimiter } from "./rate-limit/rate-limiter.js";
 import { EventCreator } from "./rooms/event-creator.js";
 import { Membership } from "./rooms/membership.js";
@@ -37,6 +42,7 @@ import { loadServerSigner, type ServerSigner } from "./server-keys/server-keys.j
 import { AccountDataSyncSource } from "./sync/account-data-source.js";
 import { DeviceListsSyncSource } from "./sync/device-lists-source.js";
 import { PresenceSyncSource } from "./sync/presence-source.js";
+import { PushSyncSource } from "./sync/push-source.js";
 import { ReceiptsSyncSource } from "./sync/receipts-source.js";
 import { RoomsSyncSource } from "./sync/rooms-source.js";
 import { SyncService } from "./sync/sync-service.js";
@@ -80,6 +86,7 @@ export interface Services {
   directory: DirectoryServices;
   notifier: Notifier;
   sync: SyncService;
+  push: { rules: PushRules; pushers: Pushers; notifications: Notifications };
   /** In-memory typing notifications; `stop()` clears their timers. */
   typing: Typing;
   /** The runtime calls `presence.sweep()` periodically for the idle and offline timeouts. */
@@ -110,7 +117,19 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
   const { store, clock, hasher } = ports;
   const signer = await loadServerSigner(config.serverName, store.serverKeys, clock);
   const roomVersions = new RoomVersionCache(store.rooms);
-  const eventCreator = new EventCreator(store.rooms, signer, clock, ports.roomLock, ports.notifier);
+  const pushRules = new PushRules(store.pushRules, ports.notifier);
+  // Push actions are recorded under the room lock before each event is stored (counts exact).
+  const recorder = new NotificationRecorder(
+    store.rooms,
+    store.pushActions,
+    pushRules,
+    noPushDelivery,
+    config.serverName,
+  );
+  const eventCreator = new EventCreator(store.rooms, signer, clock, ports.roomLock, ports.notifier, [
+    recorder,
+  ]);
+  const notifications = new Notifications(store.pushActions, store.rooms, roomVersions, () => clock.now());
   const roomReader = new RoomReader(store.rooms, roomVersions, clock);
   const uia = new UserInteractiveAuth(store.keyValue, clock);
   const sessions = new SessionIssuer(store.devices, clock, config);
@@ -135,9 +154,12 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
         new PresenceSyncSource(store.presence, store.rooms, store.streams, clock, config.presence),
         new ToDeviceSyncSource(store.toDevice, store.streams),
         new DeviceListsSyncSource(e2ee.deviceLists, e2ee.deviceKeys, store.streams),
+        // Last: it fills the unread counts of every joined room the others put in the response.
+        new PushSyncSource(store.pushRules, pushRules, notifications, store.streams),
       ],
       ports.notifier,
     ),
+    push: { rules: pushRules, pushers: new Pushers(store.pushers, clock), notifications },
     typing,
     presence,
     toDevice: new ToDevice(store.toDevice, ports.notifier, clock, config.serverName),

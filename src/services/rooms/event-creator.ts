@@ -47,6 +47,26 @@ export interface EventDraft {
   txn?: { userId: string; deviceId: string; txnId: string };
 }
 
+/** An event that passed the auth rules and is about to be stored. */
+export interface PersistingEvent {
+  eventId: string;
+  roomId: string;
+  pdu: Pdu;
+  version: RoomVersion;
+}
+
+/**
+ * Work bound to storing an event (push actions for unread counts): `beforePersist` runs under the
+ * room lock once the event passed the auth rules, before it is stored, so what it writes is in place
+ * when the event becomes visible; `afterPersist` runs after the commit; `persistFailed` when
+ * storing threw.
+ */
+export interface PersistHook {
+  beforePersist(event: PersistingEvent): Promise<void>;
+  afterPersist?(event: PersistingEvent & { streamOrdering: number }): void;
+  persistFailed?(event: PersistingEvent): void;
+}
+
 export interface CreatedEvent {
   eventId: string;
   streamOrdering: number;
@@ -62,6 +82,7 @@ export class EventCreator {
     private readonly clock: Clock,
     private readonly lock: Lock,
     private readonly notifier: Notifier,
+    private readonly hooks: readonly PersistHook[] = [],
   ) {}
 
   /** Creates a room by building, signing and storing its `m.room.create` event. */
@@ -206,11 +227,32 @@ export class EventCreator {
         await checkNewRelation(this.rooms, draft, relation);
         newEvent.relation = relation;
       }
-      const streamOrdering = await this.rooms.persistEvent(newEvent);
-      return { eventId, streamOrdering, pdu, fresh: true };
+      const persisting: PersistingEvent = { eventId, roomId: draft.roomId, pdu, version };
+      for (const hook of this.hooks) await hook.beforePersist(persisting);
+      let streamOrdering: number;
+      try {
+        streamOrdering = await this.rooms.persistEvent(newEvent);
+      } catch (error) {
+        for (const hook of this.hooks) hook.persistFailed?.(persisting);
+        throw error;
+      }
+      return { eventId, streamOrdering, pdu, fresh: true, persisting };
     });
-    if (created.fresh)
-      this.notifier.notify({ stream: "events", position: created.streamOrdering, roomId: draft.roomId });
+    if (created.fresh) {
+      // A membership event also concerns its target, who is not (yet) in the room: an invitee's
+      // long-polling sync must wake for the invite.
+      const target = draft.type === "m.room.member" ? draft.stateKey : undefined;
+      this.notifier.notify({
+        stream: "events",
+        position: created.streamOrdering,
+        roomId: draft.roomId,
+        ...(target === undefined ? {} : { userIds: [target] }),
+      });
+    }
+    if (created.persisting) {
+      const done = { ...created.persisting, streamOrdering: created.streamOrdering };
+      for (const hook of this.hooks) hook.afterPersist?.(done);
+    }
     return { eventId: created.eventId, streamOrdering: created.streamOrdering, pdu: created.pdu };
   }
 

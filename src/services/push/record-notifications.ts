@@ -1,0 +1,172 @@
+/**
+ * Runs every local recipient's push rules on each new event and records the notifications (spec:
+ * client-server-api "Push Notifications", "Server behaviour": "homeservers process push rules for
+ * each of the local users in the room (excluding the sender)").
+ *
+ * It runs inside event creation, under the room lock, after the auth rules passed and *before* the
+ * event is stored: "The updated notification count from a new event MUST appear in the same /sync
+ * response as the event itself", and counts only ever read rows whose event is stored, so the rows
+ * are in place by the time the event becomes visible. If storing the event then fails, its rows are
+ * never read.
+ */
+import type { PushActionRecord, PushActionRepository } from "../../ports/store/push.js";
+import type { RoomRepository } from "../../ports/store/rooms.js";
+import { isJsonObject, type JsonObject } from "../../protocol/json.js";
+import type { Pdu } from "../../protocol/pdu.js";
+import { notificationLevel, powerLevelsFrom, userLevel } from "../../protocol/power-levels.js";
+import { evaluatePushRules, type PushContext, pushOutcome } from "../../protocol/push/evaluate.js";
+import type { PushRuleset } from "../../protocol/push/rules.js";
+import type { PersistHook, PersistingEvent } from "../rooms/event-creator.js";
+import type { NotifiedRecipient, PushDispatcher } from "./dispatch.js";
+import type { PushRules } from "./push-rules.js";
+
+/** Thread of the main timeline (spec: "Threaded read receipts"). */
+export const MAIN_THREAD = "main";
+/** "implementations are encouraged to do a maximum of 3 hops to find a thread". */
+const MAX_THREAD_HOPS = 3;
+
+export class NotificationRecorder implements PersistHook {
+  /** Recipients of events recorded but not yet committed, for the dispatcher. */
+  private readonly pending = new Map<string, NotifiedRecipient[]>();
+
+  constructor(
+    private readonly rooms: RoomRepository,
+    private readonly pushActions: PushActionRepository,
+    private readonly pushRules: PushRules,
+    private readonly dispatcher: PushDispatcher,
+    private readonly serverName: string,
+  ) {}
+
+  async beforePersist(event: PersistingEvent): Promise<void> {
+    const { pdu, roomId } = event;
+    const joined = (await this.rooms.members(roomId, "join")).map((m) => m.userId);
+    const recipients = new Set(joined.filter((u) => this.isLocal(u) && u !== pdu.sender));
+    // An invitee is not joined yet but is who `.m.rule.invite_for_me` is for.
+    const invitee = pdu.type === "m.room.member" ? pdu.state_key : undefined;
+    if (invitee && pdu.content.membership === "invite" && this.isLocal(invitee) && invitee !== pdu.sender) {
+      recipients.add(invitee);
+    }
+    if (recipients.size === 0) return;
+
+    const users = [...recipients];
+    const rulesets = await this.pushRules.rulesets(users);
+    const [powerLevels, create] = await this.stateEvents(roomId, [
+      ["m.room.power_levels", ""],
+      ["m.room.create", ""],
+    ]);
+    const levels = powerLevelsFrom(powerLevels, create, event.version.authorization);
+    const senderPowerLevel = userLevel(levels, pdu.sender);
+    const displayNames = needsDisplayNames(rulesets) ? await this.displayNames(roomId, users) : new Map();
+    const threadId = await this.threadOf(pdu.content);
+    const pushEvent = toPushEvent(event.eventId, roomId, pdu);
+
+    const rows: PushActionRecord[] = [];
+    const notified: NotifiedRecipient[] = [];
+    for (const userId of users) {
+      const ctx: PushContext = {
+        userId,
+        displayName: displayNames.get(userId),
+        roomMemberCount: joined.length,
+        senderPowerLevel,
+        notificationLevel: (key) => notificationLevel(levels, key),
+      };
+      const match = evaluatePushRules(rulesets.get(userId) as PushRuleset, pushEvent, ctx);
+      const outcome = pushOutcome(match?.actions);
+      if (!match || !outcome.notify) continue;
+      rows.push({
+        userId,
+        roomId,
+        eventId: event.eventId,
+        threadId,
+        actions: match.actions,
+        highlight: outcome.highlight,
+        ts: pdu.origin_server_ts,
+      });
+      notified.push({ userId, actions: match.actions, tweaks: outcome.tweaks });
+    }
+    await this.pushActions.record(rows);
+    if (notified.length > 0) this.pending.set(event.eventId, notified);
+  }
+
+  afterPersist(event: PersistingEvent & { streamOrdering: number }): void {
+    const notified = this.pending.get(event.eventId);
+    if (!notified) return;
+    this.pending.delete(event.eventId);
+    this.dispatcher.dispatch(
+      { eventId: event.eventId, roomId: event.roomId, streamOrdering: event.streamOrdering },
+      notified,
+    );
+  }
+
+  /** Forgets what `beforePersist` kept when storing the event failed. */
+  persistFailed(event: PersistingEvent): void {
+    this.pending.delete(event.eventId);
+  }
+
+  /**
+   * The thread an event belongs to: the target of an `m.thread` relation, or — following other
+   * relations (reactions, edits) up to 3 hops — the thread of the event it relates to; else the main
+   * timeline (spec: "Threaded read receipts"; thread roots are in the main timeline).
+   */
+  async threadOf(content: JsonObject): Promise<string> {
+    let current = content;
+    for (let hop = 0; hop < MAX_THREAD_HOPS; hop++) {
+      const relatesTo = current["m.relates_to"];
+      if (!isJsonObject(relatesTo) || typeof relatesTo.event_id !== "string") return MAIN_THREAD;
+      if (relatesTo.rel_type === "m.thread") return relatesTo.event_id;
+      if (typeof relatesTo.rel_type !== "string") return MAIN_THREAD;
+      const parent = await this.rooms.getEvent(relatesTo.event_id);
+      if (!parent) return MAIN_THREAD;
+      current = parent.pdu.content;
+    }
+    return MAIN_THREAD;
+  }
+
+  private isLocal(userId: string): boolean {
+    return userId.endsWith(`:${this.serverName}`);
+  }
+
+  private async stateEvents(roomId: string, keys: Array<[string, string]>): Promise<Array<Pdu | undefined>> {
+    const events = await this.rooms.currentState(roomId, keys);
+    return keys.map(
+      ([type, stateKey]) => events.find((e) => e.pdu.type === type && e.pdu.state_key === stateKey)?.pdu,
+    );
+  }
+
+  private async displayNames(roomId: string, users: string[]): Promise<Map<string, string>> {
+    const members = await this.rooms.currentState(
+      roomId,
+      users.map((u) => ["m.room.member", u] as [string, string]),
+    );
+    const names = new Map<string, string>();
+    for (const m of members) {
+      const name = m.pdu.content.displayname;
+      if (typeof name === "string" && m.pdu.state_key) names.set(m.pdu.state_key, name);
+    }
+    return names;
+  }
+}
+
+/** The event as push rules see it: its client-visible fields. */
+function toPushEvent(eventId: string, roomId: string, pdu: Pdu): JsonObject {
+  const event: JsonObject = {
+    event_id: eventId,
+    room_id: roomId,
+    sender: pdu.sender,
+    type: pdu.type,
+    content: pdu.content,
+    origin_server_ts: pdu.origin_server_ts,
+  };
+  if (typeof pdu.state_key === "string") event.state_key = pdu.state_key;
+  return event;
+}
+
+/** Display names are loaded only when some enabled rule asks for them. */
+function needsDisplayNames(rulesets: Map<string, PushRuleset>): boolean {
+  for (const ruleset of rulesets.values()) {
+    for (const rule of [...ruleset.override, ...ruleset.underride]) {
+      if (rule.enabled && rule.conditions?.some((c) => c.kind === "contains_display_name")) return true;
+    }
+  }
+  return false;
+}
