@@ -241,9 +241,15 @@ async function main(argv: string[]): Promise<number> {
   const store = await openStore(config.database);
   try {
     const services = await createServices(
-    { store, clock: systemClock, hasher: scryptHasher, roomLock: new KeyedMutex(), notifier: new LocalNotifier() },
-    config,
-  );
+      {
+        store,
+        clock: systemClock,
+        hasher: scryptHasher,
+        roomLock: new KeyedMutex(),
+        notifier: new LocalNotifier(),
+      },
+      config,
+    );
     const output = await run(services, commandLine);
     if (commandLine.options.has("--json")) console.log(JSON.stringify(output.json));
     else for (const line of output.lines) console.log(line);
