@@ -73,11 +73,15 @@ async function initialSync(base: string, prefix: string, rooms: number, messages
     user.token,
   );
   const incremental = performance.now() - incStarted;
+  const cold = samples[0] ?? 0;
   samples.sort((a, b) => a - b);
   return {
     rooms,
     messages_each: messages,
-    initial_ms: Math.round((samples[1] ?? 0) * 10) / 10,
+    // The first request is the one that counts: Synapse caches identical sync responses for minutes
+    // (sync_response_cache_duration), so its repeats measure the cache, not the sync.
+    initial_ms: Math.round(cold * 10) / 10,
+    initial_repeat_median_ms: Math.round((samples[1] ?? 0) * 10) / 10,
     initial_bytes: bytes,
     incremental_ms: Math.round(incremental * 10) / 10,
   };

@@ -2,6 +2,7 @@ import { type Kysely, type Selectable, sql } from "kysely";
 import type { MembershipEntry, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
 import type { Pdu } from "../../protocol/pdu.js";
 import { sqlRelations } from "./relations.js";
+import { sqlRoomBatchReads } from "./room-batch-reads.js";
 import type { Database, EventsTable } from "./schema.js";
 import { type SearchIndex, searchEntryOf } from "./search-index.js";
 import { currentStreamPosition, nextStreamPosition } from "./streams.js";
@@ -35,6 +36,7 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
 
   return {
     ...sqlRelations(db),
+    ...sqlRoomBatchReads(db),
 
     async getRoom(roomId) {
       const row = await db.selectFrom("rooms").selectAll().where("room_id", "=", roomId).executeTakeFirst();

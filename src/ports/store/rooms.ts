@@ -4,6 +4,7 @@
  * port), so `persistEvent` sees the extremities and state it was built from.
  */
 import type { Pdu } from "../../protocol/pdu.js";
+import type { RoomBatchReads } from "./room-batch-reads.js";
 import type { RelationRepository } from "./relations.js";
 
 export interface RoomRecord {
@@ -58,7 +59,7 @@ export interface MembershipEntry {
   streamOrdering: number;
 }
 
-export interface RoomRepository extends RelationRepository {
+export interface RoomRepository extends RelationRepository, RoomBatchReads {
   getRoom(roomId: string): Promise<RoomRecord | undefined>;
   setPublic(roomId: string, isPublic: boolean): Promise<void>;
   /** Stores the event, its current-state change, forward extremities, transaction ID and relation in

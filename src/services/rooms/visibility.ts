@@ -33,6 +33,12 @@ export async function loadVisibilityContext(
     ["m.room.member", userId],
     ["m.room.history_visibility", ""],
   ]);
+  return visibilityContextFrom(history);
+}
+
+/** The context from the room's history of the user's member slot and the history visibility slot,
+ * in stream order (one room's; `RoomBatchReads.visibilityHistoryOfRooms` loads many at once). */
+export function visibilityContextFrom(history: StoredEvent[]): VisibilityContext {
   const memberships: Change[] = [];
   const visibilities: Change[] = [];
   for (const e of history) {

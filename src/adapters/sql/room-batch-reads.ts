@@ -1,0 +1,102 @@
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { RoomBatchReads } from "../../ports/store/room-batch-reads.js";
+import type { StoredEvent } from "../../ports/store/rooms.js";
+import type { Pdu } from "../../protocol/pdu.js";
+import type { Database, EventsTable } from "./schema.js";
+
+/** SQLite caps bound parameters per statement; room lists are read in chunks of this size. */
+const CHUNK = 400;
+
+const toStored = (r: Selectable<EventsTable>): StoredEvent => ({
+  eventId: r.event_id,
+  roomId: r.room_id,
+  pdu: JSON.parse(r.json) as Pdu,
+  streamOrdering: Number(r.stream_ordering),
+  redactedBy: r.redacted_by,
+  replacesState: r.replaces_state,
+});
+
+async function chunked<T>(ids: string[], read: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await read(ids.slice(i, i + CHUNK))));
+  return out;
+}
+
+export function sqlRoomBatchReads(db: Kysely<Database>): RoomBatchReads {
+  return {
+    recentEventsInRooms(roomIds, { after, upTo, perRoom }) {
+      return chunked(roomIds, async (chunk) => {
+        // A window over each room's newest events: one statement for every room (SQLite ≥ 3.25 and
+        // PostgreSQL both have window functions).
+        const ranked = db
+          .selectFrom("events")
+          .selectAll()
+          .select(
+            sql<number>`row_number() over (partition by room_id order by stream_ordering desc)`.as("rn"),
+          )
+          .where("room_id", "in", chunk)
+          .where("stream_ordering", "<=", upTo)
+          .$if(after !== undefined, (q) => q.where("stream_ordering", ">", after as number));
+        const rows = await db
+          .selectFrom(ranked.as("ranked"))
+          .selectAll()
+          .where("rn", "<=", perRoom)
+          .orderBy("stream_ordering")
+          .execute();
+        return rows.map((r) => toStored(r as unknown as Selectable<EventsTable>));
+      });
+    },
+
+    currentStateOfRooms(roomIds) {
+      return chunked(roomIds, async (chunk) =>
+        (
+          await db
+            .selectFrom("current_state as s")
+            .innerJoin("events as e", "e.event_id", "s.event_id")
+            .selectAll("e")
+            .where("s.room_id", "in", chunk)
+            .execute()
+        ).map(toStored),
+      );
+    },
+
+    visibilityHistoryOfRooms(roomIds, userId) {
+      return chunked(roomIds, async (chunk) =>
+        (
+          await db
+            .selectFrom("state_history as h")
+            .innerJoin("events as e", "e.event_id", "h.event_id")
+            .selectAll("e")
+            .where("h.room_id", "in", chunk)
+            .where((eb) =>
+              eb.or([
+                eb.and([eb("h.type", "=", "m.room.member"), eb("h.state_key", "=", userId)]),
+                eb.and([eb("h.type", "=", "m.room.history_visibility"), eb("h.state_key", "=", "")]),
+              ]),
+            )
+            .orderBy("h.stream_ordering")
+            .execute()
+        ).map(toStored),
+      );
+    },
+
+    membershipsInRooms(roomIds) {
+      return chunked(roomIds, async (chunk) =>
+        (
+          await db
+            .selectFrom("current_state")
+            .select(["room_id", "state_key", "membership", "event_id", "stream_ordering"])
+            .where("room_id", "in", chunk)
+            .where("type", "=", "m.room.member")
+            .execute()
+        ).map((r) => ({
+          roomId: r.room_id,
+          userId: r.state_key,
+          membership: r.membership ?? "leave",
+          eventId: r.event_id,
+          streamOrdering: Number(r.stream_ordering),
+        })),
+      );
+    },
+  };
+}
