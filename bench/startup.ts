@@ -10,7 +10,8 @@
  *   tsx-cli      `tsx src/runtime/node/main.ts`: what the npm script runs, without npm
  *   node-import  `node --import tsx src/runtime/node/main.ts`: one process
  *   bundled      `node main.js` built by esbuild into node_modules/.cache (not a project build
- *                step; it measures what one would give; skipped with --no-bundle)
+ *                step: it measures what one would give), also with --max-semi-space-size=1, and
+ *                with the pure-JS packages bundled in (bundled-with-packages); --no-bundle skips
  * Each is started once on a fresh data folder (cold: migrations, key generation) and then `--runs`
  * times on that folder (a restart); medians are reported. With a Synapse set up by
  * ../shared/synapse (root, chroot present), a dedicated instance is started and stopped the same
@@ -199,12 +200,16 @@ async function bench(mode: Mode) {
   }
 }
 
-/** esbuild (tsx's own dependency) bundles the entry point, packages left external, into a cache
- * folder inside node_modules so the packages still resolve. */
-async function buildBundle(): Promise<string | undefined> {
+/** Native packages stay outside any bundle; pino too, since it loads its transports by path. */
+const NATIVE = ["better-sqlite3", "sharp", "pg", "pino"];
+
+/** esbuild (tsx's own dependency) bundles the entry point into a cache folder inside node_modules,
+ * so the packages left external still resolve. `withPackages`: the pure-JS packages (hono, kysely,
+ * zod, yaml) go into the bundle too, which saves resolving and compiling their hundreds of files. */
+async function buildBundle(withPackages: boolean): Promise<string | undefined> {
   try {
     const esbuild = await import("esbuild");
-    const outdir = join(ROOT, "node_modules/.cache/lattice-bench-startup");
+    const outdir = join(ROOT, `node_modules/.cache/lattice-bench-startup${withPackages ? "-all" : ""}`);
     rmSync(outdir, { recursive: true, force: true });
     await esbuild.build({
       entryPoints: [MAIN],
@@ -213,7 +218,15 @@ async function buildBundle(): Promise<string | undefined> {
       platform: "node",
       format: "esm",
       target: "node20",
-      packages: "external",
+      ...(withPackages
+        ? {
+            external: NATIVE,
+            // CommonJS packages inside an ES module bundle call require().
+            banner: {
+              js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+            },
+          }
+        : { packages: "external" as const }),
       outdir,
       logLevel: "warning",
     });
@@ -289,8 +302,19 @@ const modes: Mode[] = [
   { name: "node-import", command: process.execPath, args: ["--import", "tsx", MAIN] },
 ];
 if (withBundle) {
-  const bundle = await buildBundle();
-  if (bundle) modes.push({ name: "bundled", command: process.execPath, args: [bundle] });
+  const bundle = await buildBundle(false);
+  if (bundle) {
+    modes.push({ name: "bundled", command: process.execPath, args: [bundle] });
+    // A 1 MB young generation instead of V8's default 16 MB: less idle memory, more frequent
+    // minor collections under load.
+    modes.push({
+      name: "bundled-small-young-gen",
+      command: process.execPath,
+      args: ["--max-semi-space-size=1", bundle],
+    });
+  }
+  const all = await buildBundle(true);
+  if (all) modes.push({ name: "bundled-with-packages", command: process.execPath, args: [all] });
 }
 
 const results: Record<string, Awaited<ReturnType<typeof bench>>> = {};
