@@ -2,12 +2,11 @@
  * What every benchmark needs to drive a homeserver over the client-server API — Lattice or the
  * Synapse of /work/shared/synapse — and to start either one.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../../src/runtime/node/config.js";
-import { startServer } from "../../src/runtime/node/server.js";
 
 export const SYNAPSE_URL = "http://127.0.0.1:18008";
 const SYNAPSE_DIR = "/work/shared/synapse";
@@ -17,20 +16,32 @@ export interface BenchUser {
   token: string;
 }
 
-export async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
+/** Keep-alive connections and no fetch machinery: the load generator must cost far less than the
+ * server it measures (undici's fetch cost ~1 ms of client CPU per request on this machine). */
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+export function call(base: string, method: string, path: string, body?: unknown, token?: string) {
+  const url = new URL(base + path);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(base + path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+  if (payload !== undefined) headers["content-length"] = String(Buffer.byteLength(payload));
+  return new Promise<{ status: number; json: Record<string, any>; bytes: number }>((resolve, reject) => {
+    const req = request(
+      { agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : {}, bytes: text.length });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
   });
-  const text = await res.text();
-  return {
-    status: res.status,
-    json: (text ? JSON.parse(text) : {}) as Record<string, any>,
-    bytes: text.length,
-  };
 }
 
 /** Registers through the open-registration dummy flow, which both Lattice (--open-registration) and
@@ -121,19 +132,42 @@ export async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** Runs `work` against a fresh in-process Lattice on a temporary SQLite data folder (default settings,
- * open registration, no rate limits). */
+/** Runs `work` against a fresh Lattice in its own process, as `npm start` runs it (a temporary
+ * SQLite data folder, default settings, open registration, no rate limits): a server measured in the
+ * load generator's process would share its CPU. */
 export async function withLattice<T>(work: (url: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "lattice-bench-"));
-  const config = {
-    ...loadConfig(["--listen", "127.0.0.1:0", "--data", dir, "--no-rate-limits", "--open-registration"], {}),
-    logLevel: "silent" as const,
-  };
-  const server = await startServer(config);
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "src/runtime/node/main.ts",
+      "--listen",
+      "127.0.0.1:0",
+      "--data",
+      dir,
+      "--open-registration",
+      "--no-rate-limits",
+      "--log-level",
+      "silent",
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   try {
-    return await work(server.url);
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(out);
+        if (match) resolve(match[1] as string);
+      });
+      child.once("exit", (code) => reject(new Error(`lattice exited with ${code}`)));
+    });
+    return await work(url);
   } finally {
-    await server.close();
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
     rmSync(dir, { recursive: true, force: true });
   }
 }

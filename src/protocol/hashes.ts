@@ -16,10 +16,11 @@ import { CanonicalJsonError, encodeCanonicalJsonBytes } from "./canonical-json.j
 import { isJsonObject, type JsonObject } from "./json.js";
 import { redactEvent } from "./redaction.js";
 import type { RoomVersion } from "./room-versions.js";
+import { sha256Sync } from "./sha256.js";
 
-/** SHA-256 of bytes. */
+/** SHA-256 of bytes (synchronous underneath: see sha256.ts for why). */
 export async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return sha256Sync(bytes);
 }
 
 /** "any existing unsigned, signatures, and hashes properties are removed. The resulting object is

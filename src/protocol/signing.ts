@@ -80,6 +80,10 @@ export async function verifyBytes(
   );
 }
 
+/** Produces a 64-byte Ed25519 signature over bytes. WebCrypto's is asynchronous; a runtime with a
+ * synchronous primitive (Node's) may return the signature directly. */
+export type RawSigner = (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+
 /**
  * Signs a JSON object as "Signing Details" describes: the canonical JSON of the object without
  * `signatures` and `unsigned` is signed, and the signature is added under `signatures[entity][keyId]`
@@ -92,8 +96,19 @@ export async function signJson<T extends JsonObject>(
   seed: Uint8Array,
   options?: CanonicalJsonOptions,
 ): Promise<T & { signatures: Signatures }> {
+  return signJsonWith(object, entity, keyId, (bytes) => signBytes(bytes, seed), options);
+}
+
+/** `signJson` with the signing primitive passed in. */
+export async function signJsonWith<T extends JsonObject>(
+  object: T,
+  entity: string,
+  keyId: string,
+  sign: RawSigner,
+  options?: CanonicalJsonOptions,
+): Promise<T & { signatures: Signatures }> {
   const { signatures: _signatures, unsigned: _unsigned, ...signed } = object;
-  const signature = await signBytes(encodeCanonicalJsonBytes(signed, options), seed);
+  const signature = await sign(encodeCanonicalJsonBytes(signed, options));
   return {
     ...object,
     signatures: mergeSignatures(readSignatures(object), { [entity]: { [keyId]: encodeBase64(signature) } }),

@@ -38,7 +38,7 @@ import { Relations } from "./rooms/relations.js";
 import { RoomReader } from "./rooms/room-reader.js";
 import { RoomVersionCache } from "./rooms/room-version-cache.js";
 import { RoomSearch } from "./rooms/search.js";
-import { loadServerSigner, type ServerSigner } from "./server-keys/server-keys.js";
+import { type Ed25519SignerFactory, loadServerSigner, type ServerSigner } from "./server-keys/server-keys.js";
 import { AccountDataSyncSource } from "./sync/account-data-source.js";
 import { DeviceListsSyncSource } from "./sync/device-lists-source.js";
 import { PresenceSyncSource } from "./sync/presence-source.js";
@@ -62,6 +62,8 @@ export interface Ports {
   notifier: Notifier;
   /** Media bytes, thumbnailing and outbound HTTP; without them (the admin CLI) no media is served. */
   media?: MediaPorts;
+  /** The Ed25519 primitive for the server key; WebCrypto unless the runtime has a faster one. */
+  ed25519?: Ed25519SignerFactory;
 }
 
 export interface Services {
@@ -115,17 +117,11 @@ export interface Services {
 
 export async function createServices(ports: Ports, config: ServerConfig): Promise<Services> {
   const { store, clock, hasher } = ports;
-  const signer = await loadServerSigner(config.serverName, store.serverKeys, clock);
+  const signer = await loadServerSigner(config.serverName, store.serverKeys, clock, ports.ed25519);
   const roomVersions = new RoomVersionCache(store.rooms);
   const pushRules = new PushRules(store.pushRules, ports.notifier);
-  // Push actions are recorded under the room lock before each event is stored (counts exact).
-  const recorder = new NotificationRecorder(
-    store.rooms,
-    store.pushActions,
-    pushRules,
-    noPushDelivery,
-    config.serverName,
-  );
+  // Push actions are computed under the room lock and stored with each event (counts exact).
+  const recorder = new NotificationRecorder(store.rooms, pushRules, noPushDelivery, config.serverName);
   const eventCreator = new EventCreator(store.rooms, signer, clock, ports.roomLock, ports.notifier, [
     recorder,
   ]);

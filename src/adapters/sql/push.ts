@@ -3,6 +3,7 @@ import type { Kysely, Selectable, Transaction } from "kysely";
 import {
   ANCHOR_NOT_FOUND,
   type NotificationCounts,
+  type PushActionRecord,
   type PushActionRepository,
   type Pusher,
   type PusherRepository,
@@ -278,24 +279,7 @@ export function sqlPushActions(db: Kysely<Database>): PushActionRepository {
   return {
     async record(rows) {
       if (rows.length === 0) return;
-      const values = rows.map((r) => ({
-        user_id: r.userId,
-        event_id: r.eventId,
-        room_id: r.roomId,
-        thread_id: r.threadId,
-        actions: JSON.stringify(r.actions),
-        highlight: r.highlight ? 1 : 0,
-        ts: r.ts,
-      }));
-      await db.transaction().execute(async (trx) => {
-        for (let i = 0; i < values.length; i += 50) {
-          await trx
-            .insertInto("event_push_actions")
-            .values(values.slice(i, i + 50))
-            .onConflict((oc) => oc.columns(["user_id", "event_id"]).doNothing())
-            .execute();
-        }
-      });
+      await db.transaction().execute((trx) => insertPushActions(trx, rows));
     },
 
     async readPositions(userId, roomId) {
@@ -356,4 +340,28 @@ export function sqlPushActions(db: Kysely<Database>): PushActionRepository {
       }));
     },
   };
+}
+
+/** Inserts push action rows inside the caller's transaction (persistEvent stores an event's push
+ * actions in the same unit of work as the event). */
+export async function insertPushActions(
+  trx: Transaction<Database>,
+  rows: readonly PushActionRecord[],
+): Promise<void> {
+  const values = rows.map((r) => ({
+    user_id: r.userId,
+    event_id: r.eventId,
+    room_id: r.roomId,
+    thread_id: r.threadId,
+    actions: JSON.stringify(r.actions),
+    highlight: r.highlight ? 1 : 0,
+    ts: r.ts,
+  }));
+  for (let i = 0; i < values.length; i += 50) {
+    await trx
+      .insertInto("event_push_actions")
+      .values(values.slice(i, i + 50))
+      .onConflict((oc) => oc.columns(["user_id", "event_id"]).doNothing())
+      .execute();
+  }
 }

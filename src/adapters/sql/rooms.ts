@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { MembershipEntry, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
 import type { Pdu } from "../../protocol/pdu.js";
+import { insertPushActions } from "./push.js";
 import { sqlRelations } from "./relations.js";
 import { sqlRoomBatchReads } from "./room-batch-reads.js";
 import type { Database, EventsTable } from "./schema.js";
@@ -172,6 +173,7 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
             .execute();
           await searchIndex.remove(trx, e.redacts);
         }
+        if (e.pushActions?.length) await insertPushActions(trx, e.pushActions);
         if (e.relation) {
           await trx
             .insertInto("event_relations")

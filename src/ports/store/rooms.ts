@@ -4,8 +4,9 @@
  * port), so `persistEvent` sees the extremities and state it was built from.
  */
 import type { Pdu } from "../../protocol/pdu.js";
-import type { RoomBatchReads } from "./room-batch-reads.js";
+import type { PushActionRecord } from "./push.js";
 import type { RelationRepository } from "./relations.js";
+import type { RoomBatchReads } from "./room-batch-reads.js";
 
 export interface RoomRecord {
   roomId: string;
@@ -47,6 +48,8 @@ export interface NewEvent {
   txn?: { userId: string; deviceId: string; txnId: string };
   /** The event this redaction redacts, marked redacted in the same unit of work. */
   redacts?: string;
+  /** Notifications this event raises, stored with it so counts never lag the event. */
+  pushActions?: PushActionRecord[];
   /** `m.relates_to` of the content, indexed for /relations. */
   relation?: { eventId: string; relType: string; key?: string };
 }

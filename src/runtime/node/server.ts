@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { KeyedMutex } from "../../adapters/memory/keyed-mutex.js";
 import { LocalNotifier } from "../../adapters/memory/local-notifier.js";
+import { nodeEd25519Signer } from "../../adapters/node/ed25519-signer.js";
 import { scryptHasher } from "../../adapters/node/scrypt-hasher.js";
 import { createApp } from "../../api/app.js";
 import { systemClock } from "../../ports/clock.js";
@@ -39,6 +40,7 @@ export async function startServer(config: NodeConfig, logger: Logger = silentLog
       roomLock: new KeyedMutex(),
       notifier: new LocalNotifier(),
       media: createMediaPorts(config),
+      ed25519: nodeEd25519Signer,
     },
     config,
   );

@@ -3,20 +3,18 @@
  * client-server-api "Push Notifications", "Server behaviour": "homeservers process push rules for
  * each of the local users in the room (excluding the sender)").
  *
- * It runs inside event creation, under the room lock, after the auth rules passed and *before* the
- * event is stored: "The updated notification count from a new event MUST appear in the same /sync
- * response as the event itself", and counts only ever read rows whose event is stored, so the rows
- * are in place by the time the event becomes visible. If storing the event then fails, its rows are
- * never read.
+ * It runs inside event creation, under the room lock, after the auth rules passed; the rows it
+ * returns are stored in the same unit of work as the event: "The updated notification count from a
+ * new event MUST appear in the same /sync response as the event itself".
  */
-import type { PushActionRecord, PushActionRepository } from "../../ports/store/push.js";
+import type { PushActionRecord } from "../../ports/store/push.js";
 import type { RoomRepository } from "../../ports/store/rooms.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import type { Pdu } from "../../protocol/pdu.js";
 import { notificationLevel, powerLevelsFrom, userLevel } from "../../protocol/power-levels.js";
 import { evaluatePushRules, type PushContext, pushOutcome } from "../../protocol/push/evaluate.js";
 import type { PushRuleset } from "../../protocol/push/rules.js";
-import type { PersistHook, PersistingEvent } from "../rooms/event-creator.js";
+import type { PersistAdditions, PersistHook, PersistingEvent } from "../rooms/event-creator.js";
 import type { NotifiedRecipient, PushDispatcher } from "./dispatch.js";
 import type { PushRules } from "./push-rules.js";
 
@@ -31,13 +29,12 @@ export class NotificationRecorder implements PersistHook {
 
   constructor(
     private readonly rooms: RoomRepository,
-    private readonly pushActions: PushActionRepository,
     private readonly pushRules: PushRules,
     private readonly dispatcher: PushDispatcher,
     private readonly serverName: string,
   ) {}
 
-  async beforePersist(event: PersistingEvent): Promise<void> {
+  async beforePersist(event: PersistingEvent): Promise<PersistAdditions | undefined> {
     const { pdu, roomId } = event;
     const joined = (await this.rooms.members(roomId, "join")).map((m) => m.userId);
     const recipients = new Set(joined.filter((u) => this.isLocal(u) && u !== pdu.sender));
@@ -46,7 +43,7 @@ export class NotificationRecorder implements PersistHook {
     if (invitee && pdu.content.membership === "invite" && this.isLocal(invitee) && invitee !== pdu.sender) {
       recipients.add(invitee);
     }
-    if (recipients.size === 0) return;
+    if (recipients.size === 0) return undefined;
 
     const users = [...recipients];
     const rulesets = await this.pushRules.rulesets(users);
@@ -84,8 +81,8 @@ export class NotificationRecorder implements PersistHook {
       });
       notified.push({ userId, actions: match.actions, tweaks: outcome.tweaks });
     }
-    await this.pushActions.record(rows);
     if (notified.length > 0) this.pending.set(event.eventId, notified);
+    return { pushActions: rows };
   }
 
   afterPersist(event: PersistingEvent & { streamOrdering: number }): void {

@@ -7,6 +7,7 @@
 import type { Clock } from "../../ports/clock.js";
 import type { Lock } from "../../ports/lock.js";
 import type { Notifier } from "../../ports/notifier.js";
+import type { PushActionRecord } from "../../ports/store/push.js";
 import type { NewEvent, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
 import { checkAuth } from "../../protocol/auth/check-auth.js";
 import { authEventKeys } from "../../protocol/auth/select-auth-events.js";
@@ -27,7 +28,7 @@ import {
 import { redactEvent } from "../../protocol/redaction.js";
 import { computeRoomIdFromCreateEvent, generateRoomId } from "../../protocol/room-id.js";
 import { getRoomVersion, type RoomVersion } from "../../protocol/room-versions.js";
-import { signJson } from "../../protocol/signing.js";
+import { signJsonWith } from "../../protocol/signing.js";
 import { forbidden, MatrixError, notFound } from "../errors.js";
 import type { ServerSigner } from "../server-keys/server-keys.js";
 import { checkNewRelation } from "./relation-rules.js";
@@ -61,8 +62,15 @@ export interface PersistingEvent {
  * when the event becomes visible; `afterPersist` runs after the commit; `persistFailed` when
  * storing threw.
  */
+/** What a hook adds to the event's unit of work. */
+export interface PersistAdditions {
+  pushActions?: PushActionRecord[];
+}
+
 export interface PersistHook {
-  beforePersist(event: PersistingEvent): Promise<void>;
+  /** Runs under the room lock after the auth rules passed; what it returns is stored atomically
+   * with the event. */
+  beforePersist(event: PersistingEvent): Promise<PersistAdditions | undefined>;
   afterPersist?(event: PersistingEvent & { streamOrdering: number }): void;
   persistFailed?(event: PersistingEvent): void;
 }
@@ -228,7 +236,12 @@ export class EventCreator {
         newEvent.relation = relation;
       }
       const persisting: PersistingEvent = { eventId, roomId: draft.roomId, pdu, version };
-      for (const hook of this.hooks) await hook.beforePersist(persisting);
+      for (const hook of this.hooks) {
+        const additions = await hook.beforePersist(persisting);
+        if (additions?.pushActions?.length) {
+          newEvent.pushActions = [...(newEvent.pushActions ?? []), ...additions.pushActions];
+        }
+      }
       let streamOrdering: number;
       try {
         streamOrdering = await this.rooms.persistEvent(newEvent);
@@ -283,7 +296,7 @@ export class EventCreator {
     const signedForm = redactEvent(version.eventIdFormat === "v1" ? hashed : withoutId, version.redaction);
     const key = this.signer.key;
     const [signed, eventId] = await Promise.all([
-      signJson(signedForm, this.signer.serverName, key.keyId, key.seed, {
+      signJsonWith(signedForm, this.signer.serverName, key.keyId, this.signer.signBytes, {
         strict: version.strictCanonicalJson,
       }),
       computeEventId(hashed, version),

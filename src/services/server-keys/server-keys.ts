@@ -10,9 +10,17 @@ import type { JsonObject } from "../../protocol/json.js";
 import {
   generateSigningKey,
   publicKeyBase64FromSeed,
+  type RawSigner,
   type SigningKey,
-  signJson,
+  signBytes,
+  signJsonWith,
 } from "../../protocol/signing.js";
+
+/** Makes the signing primitive for a seed (ports: Node passes a synchronous one). */
+export type Ed25519SignerFactory = (seed: Uint8Array) => RawSigner;
+
+/** WebCrypto, as on every runtime. */
+export const webCryptoSigner: Ed25519SignerFactory = (seed) => (bytes) => signBytes(bytes, seed);
 
 /** How long other servers may cache our key response: a week, as Synapse does. */
 const KEY_VALIDITY_MS = 7 * 24 * 3600 * 1000;
@@ -21,6 +29,8 @@ export interface ServerSigner {
   serverName: string;
   key: SigningKey;
   publicKeyBase64: string;
+  /** Signs bytes with the server key (the primitive under `sign`, for event signing). */
+  signBytes: RawSigner;
   /** Signs a JSON object as this server. */
   sign<T extends JsonObject>(object: T): Promise<T & { signatures: Record<string, Record<string, string>> }>;
 }
@@ -29,6 +39,7 @@ export async function loadServerSigner(
   serverName: string,
   repo: ServerKeyRepository,
   clock: Clock,
+  signerFor: Ed25519SignerFactory = webCryptoSigner,
 ): Promise<ServerSigner> {
   let record = await repo.current();
   if (!record) {
@@ -41,11 +52,13 @@ export async function loadServerSigner(
   }
   const key: SigningKey = { keyId: record.keyId, seed: decodeBase64(record.seed) };
   const publicKeyBase64 = await publicKeyBase64FromSeed(key.seed);
+  const raw = signerFor(key.seed);
   return {
     serverName,
     key,
     publicKeyBase64,
-    sign: (object) => signJson(object, serverName, key.keyId, key.seed),
+    signBytes: raw,
+    sign: (object) => signJsonWith(object, serverName, key.keyId, raw),
   };
 }
 
