@@ -5,8 +5,8 @@
 import { type Kysely, type LogEvent, Migrator } from "kysely";
 import type { Store } from "../../ports/store.js";
 import { sqlAccountData } from "./account-data.js";
-import { sqlDevices } from "./devices.js";
 import { sqlDehydratedDevices } from "./dehydrated-devices.js";
+import { sqlDevices } from "./devices.js";
 import { sqlDirectory } from "./directory.js";
 import { sqlE2eeKeys } from "./e2ee-keys.js";
 import { sqlFilters } from "./filters.js";

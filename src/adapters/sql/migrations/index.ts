@@ -11,8 +11,8 @@ import * as m0006 from "./0006-directory.js";
 import * as m0007receipts from "./0007-receipts.js";
 import * as m0007search from "./0007-search.js";
 import * as m0008 from "./0008-presence.js";
-import * as m0009 from "./0009-to-device.js";
 import * as m0009push from "./0009-push.js";
+import * as m0009 from "./0009-to-device.js";
 import * as m0010 from "./0010-e2ee-keys.js";
 import * as m0011 from "./0011-key-backup.js";
 
