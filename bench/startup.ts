@@ -6,12 +6,10 @@
  *   npx tsx bench/startup.ts [--runs N] [--no-synapse] [--no-bundle]
  *
  * Ways of starting, each measured:
- *   npm-start    `npm start --`: npm, then the tsx CLI, then node with tsx's loader (3 processes)
- *   tsx-cli      `tsx src/runtime/node/main.ts`: what the npm script runs, without npm
- *   node-import  `node --import tsx src/runtime/node/main.ts`: one process
- *   bundled      `node main.js` built by esbuild into node_modules/.cache (not a project build
- *                step: it measures what one would give), also with --max-semi-space-size=1, and
- *                with the pure-JS packages bundled in (bundled-with-packages); --no-bundle skips
+ *   dist         `node dist/main.js`: the server process `npm start` runs (headline figures)
+ *   npm-start    `npm start --`: npm, the esbuild build of dist/ (prestart), then node dist/main.js
+ *   tsx-cli      `tsx src/runtime/node/main.ts`: running from source, for development
+ *   dist-small-young-gen  dist with --max-semi-space-size=1 (less idle memory); --no-bundle skips
  * Each is started once on a fresh data folder (cold: migrations, key generation) and then `--runs`
  * times on that folder (a restart); medians are reported. With a Synapse set up by
  * ../shared/synapse (root, chroot present), a dedicated instance is started and stopped the same
@@ -200,43 +198,6 @@ async function bench(mode: Mode) {
   }
 }
 
-/** Native packages stay outside any bundle; pino too, since it loads its transports by path. */
-const NATIVE = ["better-sqlite3", "sharp", "pg", "pino"];
-
-/** esbuild (tsx's own dependency) bundles the entry point into a cache folder inside node_modules,
- * so the packages left external still resolve. `withPackages`: the pure-JS packages (hono, kysely,
- * zod, yaml) go into the bundle too, which saves resolving and compiling their hundreds of files. */
-async function buildBundle(withPackages: boolean): Promise<string | undefined> {
-  try {
-    const esbuild = await import("esbuild");
-    const outdir = join(ROOT, `node_modules/.cache/lattice-bench-startup${withPackages ? "-all" : ""}`);
-    rmSync(outdir, { recursive: true, force: true });
-    await esbuild.build({
-      entryPoints: [MAIN],
-      bundle: true,
-      splitting: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      ...(withPackages
-        ? {
-            external: NATIVE,
-            // CommonJS packages inside an ES module bundle call require().
-            banner: {
-              js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-            },
-          }
-        : { packages: "external" as const }),
-      outdir,
-      logLevel: "warning",
-    });
-    return join(outdir, "main.js");
-  } catch (error) {
-    console.error(`bundled mode skipped: ${(error as Error).message}`);
-    return undefined;
-  }
-}
-
 // ---- Synapse, when ../shared/synapse has set one up --------------------------------------------
 
 const SYNAPSE_DIR = resolve(ROOT, "../shared/synapse");
@@ -296,31 +257,29 @@ async function benchSynapse(): Promise<{ ms_to_first_versions: number; idle_rss_
 // ---- main --------------------------------------------------------------------------------------
 
 const tsxCli = join(ROOT, "node_modules/.bin/tsx");
+// `npm start` builds dist/ (prestart) and runs `node dist/main.js`; build it once here so the
+// `dist` mode measures the server process alone.
+await run(process.execPath, [join(ROOT, "scripts/build.mjs")], process.env);
+const DIST_MAIN = join(ROOT, "dist/main.js");
 const modes: Mode[] = [
+  { name: "dist", command: process.execPath, args: [DIST_MAIN] },
   { name: "npm-start", command: "npm", args: ["start", "--silent", "--"] },
   { name: "tsx-cli", command: tsxCli, args: [MAIN] },
-  { name: "node-import", command: process.execPath, args: ["--import", "tsx", MAIN] },
 ];
 if (withBundle) {
-  const bundle = await buildBundle(false);
-  if (bundle) {
-    modes.push({ name: "bundled", command: process.execPath, args: [bundle] });
-    // A 1 MB young generation instead of V8's default 16 MB: less idle memory, more frequent
-    // minor collections under load.
-    modes.push({
-      name: "bundled-small-young-gen",
-      command: process.execPath,
-      args: ["--max-semi-space-size=1", bundle],
-    });
-  }
-  const all = await buildBundle(true);
-  if (all) modes.push({ name: "bundled-with-packages", command: process.execPath, args: [all] });
+  // A 1 MB young generation instead of V8's default 16 MB: less idle memory, more frequent minor
+  // collections under load.
+  modes.push({
+    name: "dist-small-young-gen",
+    command: process.execPath,
+    args: ["--max-semi-space-size=1", DIST_MAIN],
+  });
 }
 
 const results: Record<string, Awaited<ReturnType<typeof bench>>> = {};
 for (const mode of modes) results[mode.name] = await bench(mode);
 
-const shipped = results["npm-start"] as Awaited<ReturnType<typeof bench>>;
+const shipped = results.dist as Awaited<ReturnType<typeof bench>>;
 const fastest = Object.entries(results).sort(
   (a, b) => a[1].ms_to_first_versions - b[1].ms_to_first_versions,
 )[0];
@@ -330,7 +289,7 @@ const output: Record<string, unknown> = {
   ms_to_first_versions: shipped.ms_to_first_versions,
   idle_rss_mb: shipped.idle_rss_mb,
   cpu_ms: shipped.cpu_ms,
-  via: "npm start",
+  via: "node dist/main.js (what npm start runs after building dist/)",
   targets: { ms: TARGET_MS, rss_mb: TARGET_MB },
   meets_targets: shipped.ms_to_first_versions < TARGET_MS && shipped.idle_rss_mb < TARGET_MB,
   fastest: fastest?.[0],
