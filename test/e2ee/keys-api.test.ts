@@ -275,6 +275,87 @@ describe("device lists", () => {
   });
 });
 
+describe("logout", () => {
+  it("deletes the device's keys and reports the change to the user's contacts", async () => {
+    const extra = await server.http.post("/_matrix/client/v3/login", {
+      type: "m.login.password",
+      identifier: { type: "m.id.user", user: "alice" },
+      password: alice.password,
+    });
+    const device = { ...alice, accessToken: extra.body.access_token, deviceId: extra.body.device_id };
+    await server.http.post(
+      `${K}/upload`,
+      { device_keys: (await deviceKeys(device)).keys },
+      device.accessToken,
+    );
+    const before = (await sync(alice)).body.next_batch;
+    expect((await server.http.post("/_matrix/client/v3/logout", {}, device.accessToken)).status).toBe(200);
+    expect((await sync(alice, before)).body.device_lists.changed).toEqual([alice.userId]);
+    expect(await server.services.store.e2eeKeys.getDeviceKeys(alice.userId, device.deviceId)).toBeUndefined();
+  });
+});
+
+describe("to-device relay of verification and key sharing", () => {
+  it("relays m.key.verification.*, m.room_key_request and m.forwarded_room_key content exactly", async () => {
+    const target = await registerUser(server.http, "relaytarget");
+    const before = (await sync(target)).body.next_batch;
+    const sent = [
+      {
+        type: "m.key.verification.request",
+        content: { from_device: "X", methods: ["m.sas.v1"], timestamp: 1, transaction_id: "t1" },
+      },
+      {
+        type: "m.key.verification.start",
+        content: {
+          method: "m.sas.v1",
+          transaction_id: "t1",
+          hashes: ["sha256"],
+          key_agreement_protocols: ["curve25519-hkdf-sha256"],
+          message_authentication_codes: ["hkdf-hmac-sha256.v2"],
+          short_authentication_string: ["emoji", "decimal"],
+          from_device: "X",
+        },
+      },
+      {
+        type: "m.room_key_request",
+        content: {
+          action: "request",
+          body: {
+            algorithm: "m.megolm.v1.aes-sha2",
+            room_id: "!r:localhost",
+            session_id: "S",
+            sender_key: "K",
+          },
+          request_id: "r1",
+          requesting_device_id: "X",
+        },
+      },
+      {
+        type: "m.forwarded_room_key",
+        content: {
+          algorithm: "m.megolm.v1.aes-sha2",
+          room_id: "!r:localhost",
+          sender_key: "K",
+          session_id: "S",
+          session_key: "AQAAAAAAAAAA",
+          sender_claimed_ed25519_key: "E",
+          forwarding_curve25519_key_chain: ["A", "B"],
+        },
+      },
+    ];
+    for (const [i, m] of sent.entries()) {
+      const r = await server.http.put(
+        `/_matrix/client/v3/sendToDevice/${m.type}/relay${i}`,
+        { messages: { [target.userId]: { [target.deviceId]: m.content } } },
+        alice.accessToken,
+      );
+      expect(r.status).toBe(200);
+    }
+    const got = (await sync(target, before)).body.to_device.events;
+    expect(got).toEqual(sent.map((m) => ({ sender: alice.userId, type: m.type, content: m.content })));
+  });
+});
+
 /** A cross-signing key of `user`, optionally signed by another key. */
 async function crossKey(user: TestUser, usage: string, signer?: { seed: Uint8Array; pub: string }) {
   const id = await identity();

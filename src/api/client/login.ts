@@ -7,7 +7,7 @@ import type { Services } from "../../services/services.js";
 import { readJson, readJsonObject } from "../json-body.js";
 import { type Endpoint, requester } from "../routes.js";
 
-export const loginEndpoints = ({ login, sessions, config, store }: Services): Endpoint[] => [
+export const loginEndpoints = ({ login, sessions, config, store, e2ee }: Services): Endpoint[] => [
   {
     method: "GET",
     path: "/_matrix/client/v3/login",
@@ -49,6 +49,8 @@ export const loginEndpoints = ({ login, sessions, config, store }: Services): En
       // Logging out deletes the device, and with it every token of the device (spec: `POST /logout`).
       const { userId, deviceId } = requester(c);
       await store.devices.delete(userId, [deviceId]);
+      // Its end-to-end keys go too, and the user's contacts hear the device list changed.
+      await e2ee.deviceKeys.devicesDeleted(userId, [deviceId]);
       return c.json({});
     },
   },
@@ -58,7 +60,10 @@ export const loginEndpoints = ({ login, sessions, config, store }: Services): En
     r0: true,
     auth: "user",
     handler: async (c) => {
-      await store.devices.deleteAllExcept(requester(c).userId);
+      const { userId } = requester(c);
+      const deviceIds = (await store.devices.list(userId)).map((d) => d.deviceId);
+      await store.devices.deleteAllExcept(userId);
+      await e2ee.deviceKeys.devicesDeleted(userId, deviceIds);
       return c.json({});
     },
   },
