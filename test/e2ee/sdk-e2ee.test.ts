@@ -290,4 +290,65 @@ describe("end-to-end encryption through matrix-js-sdk's Rust crypto", () => {
       "the third login decrypting bob's message",
     );
   });
+
+  it("dehydrates a device that gets room keys while alice is offline; a new login rehydrates it and decrypts", async () => {
+    const crypto = aliceClient.getCrypto() as CryptoApi;
+    expect(await crypto.isDehydrationSupported()).toBe(true);
+    await crypto.startDehydration({ createNewKey: true });
+    const dehydrated = await until(
+      () => server.services.store.dehydratedDevices.get(alice.userId),
+      "the dehydrated device",
+    );
+    // Bob's client learns of the new device from the device list change and sees it as dehydrated.
+    const bobCrypto = bobClient.getCrypto() as CryptoApi;
+    await until(
+      async () =>
+        (await bobCrypto.getUserDeviceInfo([alice.userId], true)).get(alice.userId)?.get(dehydrated.deviceId)
+          ?.dehydrated
+          ? true
+          : undefined,
+      "bob seeing alice's dehydrated device",
+    );
+    // Every device of alice goes offline; bob writes.
+    for (const client of clients) if (client.getUserId() === alice.userId) client.stopClient();
+    const whileAway = "Written while every device of alice was offline";
+    await bobClient.sendTextMessage(roomId, whileAway);
+    const inbox = await server.services.store.toDevice.pending(
+      alice.userId,
+      dehydrated.deviceId,
+      0,
+      Number.MAX_SAFE_INTEGER,
+      100,
+    );
+    expect(inbox.some((m) => m.type === "m.room.encrypted")).toBe(true);
+
+    // A new login rehydrates the device (reading its to-device messages) and decrypts bob's message.
+    const fourth = await login(alice);
+    const fourthClient = await startClient(fourth);
+    const fourthCrypto = fourthClient.getCrypto() as CryptoApi;
+    // The new login takes the cross-signing keys from secret storage (it must be cross-signed to
+    // dehydrate), and then rehydrates.
+    await fourthCrypto.bootstrapCrossSigning({});
+    const rehydrated = new Promise<void>((resolve) =>
+      fourthClient.on(CryptoEvent.RehydrationCompleted, () => resolve()),
+    );
+    await fourthCrypto.startDehydration({ rehydrate: true });
+    await rehydrated;
+    await until(
+      () => decryptedBody(fourthClient, roomId, whileAway),
+      "the rehydrated keys decrypting bob's message",
+    );
+    // The events endpoint was read to the end, and a fresh dehydrated device replaced the old one.
+    expect(
+      await server.services.store.toDevice.pending(
+        alice.userId,
+        dehydrated.deviceId,
+        0,
+        Number.MAX_SAFE_INTEGER,
+        100,
+      ),
+    ).toEqual([]);
+    const replacement = await server.services.store.dehydratedDevices.get(alice.userId);
+    expect(replacement?.deviceId).not.toBe(dehydrated.deviceId);
+  });
 });

@@ -10,7 +10,6 @@
 import type { Clock } from "../../ports/clock.js";
 import type { DehydratedDeviceRepository } from "../../ports/store/e2ee-keys.js";
 import type { ToDeviceRepository } from "../../ports/store/to-device.js";
-import { isValidDeviceId } from "../../protocol/identifiers.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { randomAlphanumeric } from "../../protocol/random.js";
 import type { Requester } from "../accounts/authenticate.js";
@@ -40,7 +39,11 @@ export class DehydratedDevices {
    * uploaded for it (MSC3814: "device_keys, one_time_keys, fallback_keys" as in /keys/upload). */
   async put(requester: Requester, body: DehydratedDevicePut): Promise<{ device_id: string }> {
     const deviceId = body.device_id ?? randomAlphanumeric(10);
-    if (!isValidDeviceId(deviceId)) throw invalidParam("Invalid device_id");
+    // The Rust SDK names the device by its curve25519 key (base64 with `+` and `/`): device IDs are
+    // opaque strings, so only their length and control characters are checked.
+    if (deviceId.length === 0 || deviceId.length > 255 || /\p{Cc}/u.test(deviceId)) {
+      throw invalidParam("Invalid device_id");
+    }
     if (deviceId === requester.deviceId)
       throw invalidParam("The dehydrated device cannot be the requesting device");
     const put = await this.devices.put(
