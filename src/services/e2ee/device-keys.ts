@@ -178,9 +178,7 @@ export class DeviceKeys {
   }
 
   /** `POST /keys/claim`: one key per requested device, each claim atomic in the store. */
-  async claim(
-    claims: Record<string, Record<string, string>>,
-  ): Promise<{
+  async claim(claims: Record<string, Record<string, string>>): Promise<{
     one_time_keys: Record<string, Record<string, JsonObject>>;
     failures: Record<string, JsonObject>;
   }> {
