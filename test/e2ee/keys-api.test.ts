@@ -275,6 +275,50 @@ describe("device lists", () => {
   });
 });
 
+describe("device lists at scale", () => {
+  it("costs the same for a user in 200 busy rooms: no per-room member scans when memberships did not change", async () => {
+    const erin = await registerUser(server.http, "erin");
+    const frank = await registerUser(server.http, "frank");
+    const rooms: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const id = (
+        await server.http.post("/_matrix/client/v3/createRoom", { preset: "public_chat" }, erin.accessToken)
+      ).body.room_id as string;
+      await server.http.post(`/_matrix/client/v3/join/${id}`, {}, frank.accessToken);
+      rooms.push(id);
+    }
+    const since = (await sync(erin)).body.next_batch;
+    for (const id of rooms) {
+      await server.http.put(
+        `/_matrix/client/v3/rooms/${id}/send/m.room.message/${id}`,
+        { msgtype: "m.text", body: "hi" },
+        frank.accessToken,
+      );
+    }
+    await server.http.post(`${K}/upload`, { device_keys: (await deviceKeys(frank)).keys }, frank.accessToken);
+
+    const rooms$ = server.services.store.rooms;
+    const original = rooms$.members;
+    let memberScans = 0;
+    rooms$.members = (...args) => {
+      memberScans++;
+      return original.apply(rooms$, args);
+    };
+    try {
+      const started = performance.now();
+      const r = await sync(erin, since);
+      const ms = performance.now() - started;
+      expect(r.body.device_lists).toEqual({ changed: [frank.userId], left: [] });
+      expect(Object.keys(r.body.rooms.join)).toHaveLength(200);
+      expect(memberScans).toBe(0);
+      // Generous: the whole incremental sync of 200 rooms, not just the device lists.
+      expect(ms).toBeLessThan(10_000);
+    } finally {
+      rooms$.members = original;
+    }
+  });
+});
+
 describe("logout", () => {
   it("deletes the device's keys and reports the change to the user's contacts", async () => {
     const extra = await server.http.post("/_matrix/client/v3/login", {

@@ -342,6 +342,18 @@ export function sqlE2eeKeys(db: Kysely<Database>): E2eeKeyRepository {
         .execute();
       return rows.map((r) => r.user_id);
     },
+
+    async membershipChanges(from, to) {
+      if (to <= from) return [];
+      const rows = await db
+        .selectFrom("current_state")
+        .select(["room_id", "state_key", "membership"])
+        .where("type", "=", "m.room.member")
+        .where("stream_ordering", ">", from)
+        .where("stream_ordering", "<=", to)
+        .execute();
+      return rows.map((r) => ({ roomId: r.room_id, userId: r.state_key, membership: r.membership ?? "" }));
+    },
   };
 }
 

@@ -94,6 +94,12 @@ export interface E2eeKeyRepository {
   recordDeviceListChange(userIds: string[]): Promise<number>;
   /** Users with device list changes in (from, to]. */
   deviceListChanges(from: number, to: number): Promise<string[]>;
+  /** Current memberships whose member event is at an events stream position in (from, to]: who
+   * joined or left which room in that window (read from the rooms' current state). */
+  membershipChanges(
+    from: number,
+    to: number,
+  ): Promise<Array<{ roomId: string; userId: string; membership: string }>>;
 }
 
 export interface DehydratedDevice {

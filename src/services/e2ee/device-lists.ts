@@ -62,8 +62,8 @@ export class DeviceLists {
 
   /**
    * `changed` and `left` for `userId` between two token positions. `joinedRoomIds` are the user's
-   * joined rooms at the end of the window. Only rooms with events in the window are scanned for
-   * membership changes, so the cost follows what happened, not how many rooms the user is in.
+   * joined rooms at the end of the window. The cost follows the membership changes in the window,
+   * not the number of rooms the user is in.
    */
   async changes(
     userId: string,
@@ -88,25 +88,24 @@ export class DeviceLists {
     }
 
     if (w.toEvents > w.fromEvents) {
-      const inWindow = (ordering: number) => ordering > w.fromEvents && ordering <= w.toEvents;
-      const own = await this.rooms.membershipsOf(userId);
-      const ownIn = new Map(own.map((m) => [m.roomId, m]));
-      const touched = new Set(await this.rooms.roomsWithEventsBetween(w.fromEvents, w.toEvents));
-      for (const roomId of touched) {
-        const mine = ownIn.get(roomId);
-        if (!mine) continue;
-        const members = await this.rooms.members(roomId);
-        if (mine.membership === "join" && joinedRoomIds.has(roomId)) {
-          const newlyJoined = inWindow(mine.streamOrdering);
-          for (const m of members) {
-            if (m.userId === userId) continue;
-            if (m.membership === "join" && (newlyJoined || inWindow(m.streamOrdering))) changed.add(m.userId);
-            else if (m.membership !== "join" && inWindow(m.streamOrdering)) leftCandidates.add(m.userId);
+      // One indexed read of the memberships that changed in the window, whatever the number of rooms.
+      const moved = await this.keys.membershipChanges(w.fromEvents, w.toEvents);
+      for (const m of moved) {
+        if (m.userId === userId) {
+          if (m.membership === "join" && joinedRoomIds.has(m.roomId)) {
+            // Newly sharing this room with all its members: their keys may be new to the client.
+            for (const other of await this.rooms.members(m.roomId, "join")) {
+              if (other.userId !== userId) changed.add(other.userId);
+            }
+          } else if (m.membership !== "join") {
+            // The user left this room: its members may now share nothing with them.
+            for (const other of await this.rooms.members(m.roomId, "join")) {
+              if (other.userId !== userId) leftCandidates.add(other.userId);
+            }
           }
-        } else if (inWindow(mine.streamOrdering)) {
-          // The user left this room in the window: its members may now share nothing with them.
-          for (const m of members)
-            if (m.userId !== userId && m.membership === "join") leftCandidates.add(m.userId);
+        } else if (joinedRoomIds.has(m.roomId)) {
+          if (m.membership === "join") changed.add(m.userId);
+          else leftCandidates.add(m.userId);
         }
       }
     }
