@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BackedUpKey } from "../../src/ports/store/key-backup.js";
+import type { Pdu } from "../../src/protocol/pdu.js";
 import type { Store } from "../../src/ports/store.js";
 import { preferKey } from "../../src/services/e2ee/key-backup.js";
 import { storeEngines } from "../support/store-engines.js";
@@ -170,6 +171,48 @@ for (const engine of storeEngines()) {
       expect(await store.dehydratedDevices.delete("@f:test")).toBe("DH2");
       expect(await store.dehydratedDevices.delete("@f:test")).toBeUndefined();
       expect((await store.devices.list("@f:test")).map((d) => d.deviceId)).toEqual(["REAL"]);
+    });
+
+    it("lists the memberships whose member event falls in a window of the events stream", async () => {
+      const event = (eventId: string, type: string, stateKey: string, content: object, depth: number) => ({
+        eventId,
+        pdu: {
+          room_id: "!m:test",
+          sender: "@h:test",
+          type,
+          state_key: stateKey,
+          content,
+          prev_events: [],
+          auth_events: [],
+          depth,
+          origin_server_ts: 1000,
+          hashes: { sha256: "x" },
+          signatures: {},
+        } as unknown as Pdu,
+        isState: true,
+        prevEventIds: [],
+      });
+      const from = await store.rooms.persistEvent({
+        ...event("$c", "m.room.create", "", { room_version: "10", creator: "@h:test" }, 1),
+        newRoom: { roomId: "!m:test", version: "10", creator: "@h:test", createdTs: 1 },
+      });
+      const join = await store.rooms.persistEvent(
+        event("$j", "m.room.member", "@h:test", { membership: "join" }, 2),
+      );
+      await store.rooms.persistEvent(event("$i", "m.room.member", "@i:test", { membership: "join" }, 3));
+      const to = await store.rooms.persistEvent(
+        event("$l", "m.room.member", "@i:test", { membership: "leave" }, 4),
+      );
+      expect(await store.e2eeKeys.membershipChanges(from, to)).toEqual(
+        expect.arrayContaining([
+          { roomId: "!m:test", userId: "@h:test", membership: "join" },
+          { roomId: "!m:test", userId: "@i:test", membership: "leave" },
+        ]),
+      );
+      expect(await store.e2eeKeys.membershipChanges(join, to)).toEqual([
+        { roomId: "!m:test", userId: "@i:test", membership: "leave" },
+      ]);
+      expect(await store.e2eeKeys.membershipChanges(to, to)).toEqual([]);
     });
 
     describe("key backup", () => {
