@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BackedUpKey } from "../../src/ports/store/key-backup.js";
-import type { Pdu } from "../../src/protocol/pdu.js";
 import type { Store } from "../../src/ports/store.js";
+import type { Pdu } from "../../src/protocol/pdu.js";
 import { preferKey } from "../../src/services/e2ee/key-backup.js";
 import { storeEngines } from "../support/store-engines.js";
 
