@@ -17,6 +17,7 @@ import { CryptoEvent, VerificationPhase, VerifierEvent } from "matrix-js-sdk/lib
 import type { Logger } from "matrix-js-sdk/lib/logger.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser, startTestServer, type TestServer, type TestUser } from "../support/server.js";
+import { createPostgresDatabase } from "../support/store-engines.js";
 
 const quiet: Logger = {
   trace() {},
@@ -99,17 +100,28 @@ function decryptedBody(client: sdk.MatrixClient, roomId: string, body: string): 
   return undefined;
 }
 
-beforeAll(async () => {
-  server = await startTestServer(["--open-registration", "--no-rate-limits"]);
-  alice = await registerUser(server.http, "alice", "alice's long password");
-  bob = await registerUser(server.http, "bob", "bob's long password");
-});
-afterAll(async () => {
-  for (const client of clients) client.stopClient();
-  await server.close();
-});
+/** SQLite always; PostgreSQL too when the test run started a cluster (test/setup/postgres.ts). */
+const engines: Array<{ name: string; database: () => Promise<string> }> = [
+  { name: "sqlite", database: async () => "sqlite::memory:" },
+];
+const postgresUrl = process.env.LATTICE_TEST_POSTGRES_URL;
+if (postgresUrl) engines.push({ name: "postgres", database: () => createPostgresDatabase(postgresUrl) });
 
-describe("end-to-end encryption through matrix-js-sdk's Rust crypto", () => {
+describe.each(engines)("end-to-end encryption through matrix-js-sdk's Rust crypto ($name)", (engine) => {
+  beforeAll(async () => {
+    clients.length = 0;
+    secretStorageKey = undefined;
+    server = await startTestServer(["--open-registration", "--no-rate-limits"], {
+      database: await engine.database(),
+    });
+    alice = await registerUser(server.http, "alice", "alice's long password");
+    bob = await registerUser(server.http, "bob", "bob's long password");
+  });
+  afterAll(async () => {
+    for (const client of clients) client.stopClient();
+    await server.close();
+  });
+
   let aliceClient: sdk.MatrixClient;
   let bobClient: sdk.MatrixClient;
   let roomId: string;
