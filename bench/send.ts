@@ -12,6 +12,7 @@
  */
 import {
   type BenchUser,
+  cpuMsOf,
   createRoom,
   inBatches,
   joinRoom,
@@ -45,10 +46,17 @@ function parseArgs(argv: string[]) {
 }
 
 /** Every user sends `messages` messages one after another, all users at once. */
-async function measure(base: string, users: BenchUser[], roomOf: (i: number) => string, messages: number) {
+async function measure(
+  base: string,
+  users: BenchUser[],
+  roomOf: (i: number) => string,
+  messages: number,
+  pid?: number,
+) {
   // Warm-up (not counted): one message per user.
   await Promise.all(users.map((u, i) => sendMessage(base, u, roomOf(i), "warm-up")));
   const latencies: number[] = [];
+  const cpuBefore = pid ? cpuMsOf(pid) : Number.NaN;
   const started = performance.now();
   await Promise.all(
     users.map(async (u, i) => {
@@ -57,9 +65,11 @@ async function measure(base: string, users: BenchUser[], roomOf: (i: number) => 
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuMs = pid ? cpuMsOf(pid) - cpuBefore : Number.NaN;
   latencies.sort((a, b) => a - b);
   return {
     events: latencies.length,
+    ...(pid ? { server_cpu_ms_per_event: Math.round((cpuMs / latencies.length) * 100) / 100 } : {}),
     seconds: Math.round(seconds * 1000) / 1000,
     events_per_s: Math.round((latencies.length / seconds) * 10) / 10,
     latency_ms: {
@@ -70,7 +80,7 @@ async function measure(base: string, users: BenchUser[], roomOf: (i: number) => 
   };
 }
 
-async function benchmark(base: string, senders: number, messages: number) {
+async function benchmark(base: string, senders: number, messages: number, pid?: number) {
   const prefix = `bench${Date.now().toString(36)}`;
   const users = await inBatches(
     Array.from({ length: senders }, (_, i) => `${prefix}_${i}`),
@@ -79,16 +89,16 @@ async function benchmark(base: string, senders: number, messages: number) {
   );
   const shared = await createRoom(base, users[0] as BenchUser);
   await inBatches(users.slice(1), 10, (u) => joinRoom(base, u, shared));
-  const oneRoom = await measure(base, users, () => shared, messages);
+  const oneRoom = await measure(base, users, () => shared, messages, pid);
   const own = await inBatches(users, 10, (u) => createRoom(base, u));
-  const manyRooms = await measure(base, users, (i) => own[i] as string, messages);
+  const manyRooms = await measure(base, users, (i) => own[i] as string, messages, pid);
   return { url: base, senders, messages_each: messages, one_room: oneRoom, many_rooms: manyRooms };
 }
 
 const options = parseArgs(process.argv.slice(2));
 const lattice = options.url
   ? await benchmark(options.url, options.senders, options.messages)
-  : await withLattice((url) => benchmark(url, options.senders, options.messages));
+  : await withLattice((url, pid) => benchmark(url, options.senders, options.messages, pid));
 const report: Record<string, unknown> = { bench: "send", lattice };
 if (options.synapse) {
   const url = await synapseAt(options.synapse);

@@ -3,7 +3,7 @@
  * Synapse of /work/shared/synapse — and to start either one.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -135,7 +135,7 @@ export async function answers(url: string): Promise<boolean> {
 /** Runs `work` against a fresh Lattice in its own process, as `npm start` runs it (a temporary
  * SQLite data folder, default settings, open registration, no rate limits): a server measured in the
  * load generator's process would share its CPU. */
-export async function withLattice<T>(work: (url: string) => Promise<T>): Promise<T> {
+export async function withLattice<T>(work: (url: string, pid: number) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "lattice-bench-"));
   const child = spawn(
     process.execPath,
@@ -164,7 +164,7 @@ export async function withLattice<T>(work: (url: string) => Promise<T>): Promise
       });
       child.once("exit", (code) => reject(new Error(`lattice exited with ${code}`)));
     });
-    return await work(url);
+    return await work(url, child.pid as number);
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
@@ -185,3 +185,15 @@ export async function synapseAt(url = SYNAPSE_URL): Promise<string | undefined> 
 }
 
 export const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+/** User + system CPU time a process has used, in ms (Linux /proc; clock ticks of 10 ms). Unlike
+ * wall-clock throughput, CPU per event barely moves with other load on the machine. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}

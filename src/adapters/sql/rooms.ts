@@ -1,5 +1,5 @@
-import { type Kysely, type Selectable, sql } from "kysely";
-import type { MembershipEntry, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import type { MembershipEntry, NewEvent, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
 import type { Pdu } from "../../protocol/pdu.js";
 import { insertPushActions } from "./push.js";
 import { sqlRelations } from "./relations.js";
@@ -35,6 +35,138 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
     return rows.map(toStored);
   };
 
+  /** One event's writes inside the caller's transaction: the event row, its state change and state
+   * history, forward extremities, transaction ID, redaction, search entry, push actions, relation. */
+  const persistOne = async (trx: Transaction<Database>, e: NewEvent): Promise<number> => {
+    const existing = await trx
+      .selectFrom("events")
+      .select("stream_ordering")
+      .where("event_id", "=", e.eventId)
+      .executeTakeFirst();
+    if (existing) return Number(existing.stream_ordering);
+    const streamOrdering = await nextStreamPosition(trx, "events");
+    const roomId = e.newRoom?.roomId ?? (e.pdu.room_id as string);
+    if (e.newRoom) {
+      await trx
+        .insertInto("rooms")
+        .values({
+          room_id: e.newRoom.roomId,
+          version: e.newRoom.version,
+          creator: e.newRoom.creator,
+          created_ts: e.newRoom.createdTs,
+          is_public: 0,
+        })
+        .execute();
+    }
+    let replacesState: string | null = null;
+    const stateKey = e.pdu.state_key;
+    if (e.isState && stateKey !== undefined) {
+      const previous = await trx
+        .selectFrom("current_state")
+        .select("event_id")
+        .where("room_id", "=", roomId)
+        .where("type", "=", e.pdu.type)
+        .where("state_key", "=", stateKey)
+        .executeTakeFirst();
+      replacesState = previous?.event_id ?? null;
+      const membership =
+        e.pdu.type === "m.room.member" && typeof e.pdu.content.membership === "string"
+          ? e.pdu.content.membership
+          : null;
+      const row = {
+        room_id: roomId,
+        type: e.pdu.type,
+        state_key: stateKey,
+        event_id: e.eventId,
+        membership,
+        stream_ordering: streamOrdering,
+      };
+      await trx
+        .insertInto("current_state")
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .columns(["room_id", "type", "state_key"])
+            .doUpdateSet({ event_id: e.eventId, membership, stream_ordering: streamOrdering }),
+        )
+        .execute();
+      await trx
+        .insertInto("state_history")
+        .values({
+          room_id: roomId,
+          type: e.pdu.type,
+          state_key: stateKey,
+          stream_ordering: streamOrdering,
+          event_id: e.eventId,
+        })
+        .execute();
+    }
+    await trx
+      .insertInto("events")
+      .values({
+        event_id: e.eventId,
+        room_id: roomId,
+        stream_ordering: streamOrdering,
+        depth: e.pdu.depth,
+        type: e.pdu.type,
+        state_key: stateKey ?? null,
+        sender: e.pdu.sender,
+        origin_server_ts: e.pdu.origin_server_ts,
+        json: JSON.stringify(e.pdu),
+        redacted_by: null,
+        replaces_state: replacesState,
+      })
+      .execute();
+    const searchable = searchEntryOf(e.pdu);
+    if (searchable) await searchIndex.add(trx, { streamOrdering, roomId, ...searchable });
+    if (e.prevEventIds.length > 0) {
+      await trx
+        .deleteFrom("forward_extremities")
+        .where("room_id", "=", roomId)
+        .where("event_id", "in", e.prevEventIds)
+        .execute();
+    }
+    await trx
+      .insertInto("forward_extremities")
+      .values({ room_id: roomId, event_id: e.eventId, depth: e.pdu.depth })
+      .execute();
+    if (e.txn) {
+      await trx
+        .insertInto("event_txns")
+        .values({
+          user_id: e.txn.userId,
+          device_id: e.txn.deviceId,
+          txn_id: e.txn.txnId,
+          event_id: e.eventId,
+        })
+        .execute();
+    }
+    if (e.redacts) {
+      await trx
+        .updateTable("events")
+        .set({ redacted_by: e.eventId })
+        .where("event_id", "=", e.redacts)
+        .where("redacted_by", "is", null)
+        .execute();
+      await searchIndex.remove(trx, e.redacts);
+    }
+    if (e.pushActions?.length) await insertPushActions(trx, e.pushActions);
+    if (e.relation) {
+      await trx
+        .insertInto("event_relations")
+        .values({
+          event_id: e.eventId,
+          room_id: roomId,
+          relates_to: e.relation.eventId,
+          rel_type: e.relation.relType,
+          aggregation_key: e.relation.key ?? null,
+          stream_ordering: streamOrdering,
+        })
+        .execute();
+    }
+    return streamOrdering;
+  };
+
   return {
     ...sqlRelations(db),
     ...sqlRoomBatchReads(db),
@@ -59,135 +191,15 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
         .execute();
     },
 
-    async persistEvent(e) {
+    persistEvent(e) {
+      return db.transaction().execute((trx) => persistOne(trx, e));
+    },
+
+    persistEvents(events) {
       return db.transaction().execute(async (trx) => {
-        const existing = await trx
-          .selectFrom("events")
-          .select("stream_ordering")
-          .where("event_id", "=", e.eventId)
-          .executeTakeFirst();
-        if (existing) return Number(existing.stream_ordering);
-        const streamOrdering = await nextStreamPosition(trx, "events");
-        const roomId = e.newRoom?.roomId ?? (e.pdu.room_id as string);
-        if (e.newRoom) {
-          await trx
-            .insertInto("rooms")
-            .values({
-              room_id: e.newRoom.roomId,
-              version: e.newRoom.version,
-              creator: e.newRoom.creator,
-              created_ts: e.newRoom.createdTs,
-              is_public: 0,
-            })
-            .execute();
-        }
-        let replacesState: string | null = null;
-        const stateKey = e.pdu.state_key;
-        if (e.isState && stateKey !== undefined) {
-          const previous = await trx
-            .selectFrom("current_state")
-            .select("event_id")
-            .where("room_id", "=", roomId)
-            .where("type", "=", e.pdu.type)
-            .where("state_key", "=", stateKey)
-            .executeTakeFirst();
-          replacesState = previous?.event_id ?? null;
-          const membership =
-            e.pdu.type === "m.room.member" && typeof e.pdu.content.membership === "string"
-              ? e.pdu.content.membership
-              : null;
-          const row = {
-            room_id: roomId,
-            type: e.pdu.type,
-            state_key: stateKey,
-            event_id: e.eventId,
-            membership,
-            stream_ordering: streamOrdering,
-          };
-          await trx
-            .insertInto("current_state")
-            .values(row)
-            .onConflict((oc) =>
-              oc
-                .columns(["room_id", "type", "state_key"])
-                .doUpdateSet({ event_id: e.eventId, membership, stream_ordering: streamOrdering }),
-            )
-            .execute();
-          await trx
-            .insertInto("state_history")
-            .values({
-              room_id: roomId,
-              type: e.pdu.type,
-              state_key: stateKey,
-              stream_ordering: streamOrdering,
-              event_id: e.eventId,
-            })
-            .execute();
-        }
-        await trx
-          .insertInto("events")
-          .values({
-            event_id: e.eventId,
-            room_id: roomId,
-            stream_ordering: streamOrdering,
-            depth: e.pdu.depth,
-            type: e.pdu.type,
-            state_key: stateKey ?? null,
-            sender: e.pdu.sender,
-            origin_server_ts: e.pdu.origin_server_ts,
-            json: JSON.stringify(e.pdu),
-            redacted_by: null,
-            replaces_state: replacesState,
-          })
-          .execute();
-        const searchable = searchEntryOf(e.pdu);
-        if (searchable) await searchIndex.add(trx, { streamOrdering, roomId, ...searchable });
-        if (e.prevEventIds.length > 0) {
-          await trx
-            .deleteFrom("forward_extremities")
-            .where("room_id", "=", roomId)
-            .where("event_id", "in", e.prevEventIds)
-            .execute();
-        }
-        await trx
-          .insertInto("forward_extremities")
-          .values({ room_id: roomId, event_id: e.eventId, depth: e.pdu.depth })
-          .execute();
-        if (e.txn) {
-          await trx
-            .insertInto("event_txns")
-            .values({
-              user_id: e.txn.userId,
-              device_id: e.txn.deviceId,
-              txn_id: e.txn.txnId,
-              event_id: e.eventId,
-            })
-            .execute();
-        }
-        if (e.redacts) {
-          await trx
-            .updateTable("events")
-            .set({ redacted_by: e.eventId })
-            .where("event_id", "=", e.redacts)
-            .where("redacted_by", "is", null)
-            .execute();
-          await searchIndex.remove(trx, e.redacts);
-        }
-        if (e.pushActions?.length) await insertPushActions(trx, e.pushActions);
-        if (e.relation) {
-          await trx
-            .insertInto("event_relations")
-            .values({
-              event_id: e.eventId,
-              room_id: roomId,
-              relates_to: e.relation.eventId,
-              rel_type: e.relation.relType,
-              aggregation_key: e.relation.key ?? null,
-              stream_ordering: streamOrdering,
-            })
-            .execute();
-        }
-        return streamOrdering;
+        const orderings: number[] = [];
+        for (const e of events) orderings.push(await persistOne(trx, e));
+        return orderings;
       });
     },
 

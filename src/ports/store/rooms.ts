@@ -68,6 +68,9 @@ export interface RoomRepository extends RelationRepository, RoomBatchReads {
   /** Stores the event, its current-state change, forward extremities, transaction ID and relation in
    * one unit of work; returns its stream ordering. An event already stored is not stored again. */
   persistEvent(event: NewEvent): Promise<number>;
+  /** Several events of one room, in order, in one unit of work (group commit): all are stored or
+   * none. Returns their stream orderings. */
+  persistEvents(events: NewEvent[]): Promise<number[]>;
   /** The event a client transaction produced, for idempotent sends. */
   eventForTxn(userId: string, deviceId: string, txnId: string): Promise<string | undefined>;
   /** The room's forward extremities with their depths. */

@@ -31,6 +31,7 @@ import { getRoomVersion, type RoomVersion } from "../../protocol/room-versions.j
 import { signJsonWith } from "../../protocol/signing.js";
 import { forbidden, MatrixError, notFound } from "../errors.js";
 import type { ServerSigner } from "../server-keys/server-keys.js";
+import { GroupCommitQueue } from "./group-commit-queue.js";
 import { checkNewRelation } from "./relation-rules.js";
 
 /** The largest PDU the spec allows (server-server-api "Size limits": 65536 bytes as canonical JSON). */
@@ -83,6 +84,8 @@ export interface CreatedEvent {
 
 export class EventCreator {
   private readonly versions = new Map<string, RoomVersion>();
+  /** Plain messages are group-committed per room (see group-commit-queue.ts). */
+  private readonly messages: GroupCommitQueue<EventDraft, CreatedEvent>;
 
   constructor(
     private readonly rooms: RoomRepository,
@@ -91,7 +94,9 @@ export class EventCreator {
     private readonly lock: Lock,
     private readonly notifier: Notifier,
     private readonly hooks: readonly PersistHook[] = [],
-  ) {}
+  ) {
+    this.messages = new GroupCommitQueue(lock, (roomId, drafts) => this.createMessages(roomId, drafts));
+  }
 
   /** Creates a room by building, signing and storing its `m.room.create` event. */
   async createRoom(
@@ -141,6 +146,7 @@ export class EventCreator {
   /** Builds, checks and stores one event in an existing room; returns the stored event. An event
    * the auth rules refuse is not stored, and the caller gets 403 M_FORBIDDEN with the rule's reason. */
   async create(draft: EventDraft): Promise<CreatedEvent> {
+    if (isPlainMessage(draft)) return this.messages.submit(draft.roomId, draft);
     const created = await this.lock.run(draft.roomId, async () => {
       if (draft.txn) {
         const existing = await this.rooms.eventForTxn(draft.txn.userId, draft.txn.deviceId, draft.txn.txnId);
@@ -269,6 +275,135 @@ export class EventCreator {
     return { eventId: created.eventId, streamOrdering: created.streamOrdering, pdu: created.pdu };
   }
 
+  /**
+   * A batch of plain messages (no state, no relation, no redaction) for one room, under its lock:
+   * the auth state and extremities are read once, the events are chained (each cites the previous
+   * as its prev_event), and all are stored in one transaction. One event refused by the auth rules
+   * does not affect the others.
+   */
+  private async createMessages(roomId: string, drafts: EventDraft[]): Promise<Array<CreatedEvent | Error>> {
+    const version = await this.roomVersion(roomId);
+    const rules = version.authorization;
+    const results: Array<CreatedEvent | Error | undefined> = new Array(drafts.length);
+    const pending: Array<{ index: number; draft: EventDraft }> = [];
+    const sameTxn = new Map<number, number>();
+    const firstWithTxn = new Map<string, number>();
+    for (const [index, draft] of drafts.entries()) {
+      if (draft.txn) {
+        const key = `${draft.txn.userId}\u0000${draft.txn.deviceId}\u0000${draft.txn.txnId}`;
+        const first = firstWithTxn.get(key);
+        if (first !== undefined) {
+          sameTxn.set(index, first);
+          continue;
+        }
+        firstWithTxn.set(key, index);
+        const existing = await this.rooms.eventForTxn(draft.txn.userId, draft.txn.deviceId, draft.txn.txnId);
+        const stored = existing ? await this.rooms.getEvent(existing) : undefined;
+        if (stored) {
+          results[index] = {
+            eventId: stored.eventId,
+            streamOrdering: stored.streamOrdering,
+            pdu: stored.pdu,
+          };
+          continue;
+        }
+      }
+      pending.push({ index, draft });
+    }
+
+    const subjectOf = (d: EventDraft) => ({ type: d.type, sender: d.sender, content: d.content });
+    const keys = new Set([CREATE_KEY]);
+    for (const { draft } of pending) for (const key of authEventKeys(subjectOf(draft), rules)) keys.add(key);
+    const state = new Map<string, RoomEvent>();
+    const stateKeys = [...keys].map((k) => {
+      const { type, stateKey } = parseStateMapKey(k);
+      return [type, stateKey] as [string, string];
+    });
+    for (const e of await this.rooms.currentState(roomId, stateKeys)) {
+      state.set(stateMapKey(e.pdu.type, e.pdu.state_key ?? ""), e);
+    }
+    const extremities = (await this.rooms.forwardExtremities(roomId))
+      .sort((a, b) => b.depth - a.depth)
+      .slice(0, MAX_PREV_EVENTS);
+    let prevEventIds = extremities.map((e) => e.eventId);
+    let depth = Math.max(0, ...extremities.map((e) => e.depth)) + 1;
+    const prevEvents = version.eventIdFormat === "v1" ? await this.rooms.getEvents(prevEventIds) : [];
+
+    const built: Array<{ index: number; event: NewEvent; persisting: PersistingEvent }> = [];
+    for (const { index, draft } of pending) {
+      try {
+        const authEvents = authEventKeys(subjectOf(draft), rules)
+          .map((k) => state.get(k))
+          .filter((e): e is StoredEvent => e !== undefined);
+        const pduDraft: JsonObject = {
+          room_id: roomId,
+          sender: draft.sender,
+          type: draft.type,
+          content: draft.content,
+          prev_events: await this.references(prevEventIds, prevEvents, version),
+          auth_events: await this.references(
+            authEvents.map((e) => e.eventId),
+            authEvents,
+            version,
+          ),
+          depth,
+          origin_server_ts: this.clock.now(),
+        };
+        if (version.eventIdFormat === "v1") pduDraft.event_id = generateEventIdV1(this.signer.serverName);
+        const { pdu, eventId } = await this.signAndIdentify(pduDraft, version);
+        const verdict = checkAuth({ eventId, pdu }, state, version);
+        if (!verdict.allowed) {
+          results[index] = forbidden(verdict.reason);
+          continue;
+        }
+        const event: NewEvent = { eventId, pdu, isState: false, prevEventIds };
+        if (draft.txn) event.txn = draft.txn;
+        const persisting: PersistingEvent = { eventId, roomId, pdu, version };
+        for (const hook of this.hooks) {
+          const additions = await hook.beforePersist(persisting);
+          if (additions?.pushActions?.length)
+            event.pushActions = [...(event.pushActions ?? []), ...additions.pushActions];
+        }
+        built.push({ index, event, persisting });
+        prevEventIds = [eventId];
+        prevEvents.splice(0, prevEvents.length, {
+          eventId,
+          roomId,
+          pdu,
+          streamOrdering: 0,
+          redactedBy: null,
+          replacesState: null,
+        });
+        depth += 1;
+      } catch (error) {
+        results[index] = error instanceof Error ? error : new Error(String(error));
+      }
+    }
+
+    if (built.length > 0) {
+      let orderings: number[];
+      try {
+        orderings = await this.rooms.persistEvents(built.map((b) => b.event));
+      } catch (error) {
+        for (const b of built) {
+          for (const hook of this.hooks) hook.persistFailed?.(b.persisting);
+          results[b.index] = error instanceof Error ? error : new Error(String(error));
+        }
+        orderings = [];
+      }
+      built.forEach((b, k) => {
+        const streamOrdering = orderings[k];
+        if (streamOrdering === undefined) return;
+        results[b.index] = { eventId: b.event.eventId, streamOrdering, pdu: b.event.pdu };
+        for (const hook of this.hooks) hook.afterPersist?.({ ...b.persisting, streamOrdering });
+      });
+      const last = orderings.at(-1);
+      if (last !== undefined) this.notifier.notify({ stream: "events", position: last, roomId });
+    }
+    for (const [index, first] of sameTxn) results[index] = results[first];
+    return results.map((r) => r ?? new Error("event was not processed"));
+  }
+
   /** Room versions never change: each room's is read once per process. */
   private async roomVersion(roomId: string): Promise<RoomVersion> {
     const cached = this.versions.get(roomId);
@@ -330,6 +465,11 @@ export class EventCreator {
     }
     return refs;
   }
+}
+
+/** Messages that change no state and relate to nothing: the group-committed kind. */
+function isPlainMessage(draft: EventDraft): boolean {
+  return draft.stateKey === undefined && draft.type !== "m.room.redaction" && !relationOf(draft.content);
 }
 
 /** The relation an event declares in `content["m.relates_to"]` (spec: "Forming relationships between

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { KeyedMutex } from "../../adapters/memory/keyed-mutex.js";
+import { GroupCommitQueue } from "./group-commit-queue.js";
+
+describe("GroupCommitQueue", () => {
+  it("hands work that queued up behind the lock to one batch, in order, with per-item errors", async () => {
+    const lock = new KeyedMutex();
+    const batches: number[][] = [];
+    const queue = new GroupCommitQueue<number, number>(lock, async (_room, items) => {
+      batches.push(items);
+      return items.map((n) => (n === 13 ? new Error("unlucky") : n * 2));
+    });
+    // Hold the room's lock so the submissions pile up behind it.
+    let release!: () => void;
+    const held = lock.run("!room", () => new Promise<void>((r) => (release = r)));
+    await new Promise((r) => setTimeout(r, 5));
+    const results = [1, 2, 13, 4].map((n) => queue.submit("!room", n).catch((e: Error) => e.message));
+    await new Promise((r) => setTimeout(r, 5));
+    release();
+    await held;
+    expect(await Promise.all(results)).toEqual([2, 4, "unlucky", 8]);
+    expect(batches).toEqual([[1, 2, 13, 4]]);
+  });
+
+  it("splits a long queue into batches of at most maxBatch and keeps rooms apart", async () => {
+    const lock = new KeyedMutex();
+    const batches: Array<[string, number[]]> = [];
+    const queue = new GroupCommitQueue<number, number>(
+      lock,
+      async (room, items) => {
+        batches.push([room, items]);
+        return items;
+      },
+      3,
+    );
+    const results = await Promise.all([
+      ...[1, 2, 3, 4, 5].map((n) => queue.submit("!a", n)),
+      queue.submit("!b", 9),
+    ]);
+    expect(results).toEqual([1, 2, 3, 4, 5, 9]);
+    expect(batches.filter(([room]) => room === "!a").map(([, items]) => items)).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+    expect(batches.filter(([room]) => room === "!b").map(([, items]) => items)).toEqual([[9]]);
+  });
+
+  it("rejects every item of a batch whose processing throws", async () => {
+    const queue = new GroupCommitQueue<number, number>(new KeyedMutex(), async () => {
+      throw new Error("disk full");
+    });
+    await expect(Promise.all([queue.submit("!r", 1), queue.submit("!r", 2)])).rejects.toThrow("disk full");
+  });
+});
