@@ -130,7 +130,9 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
   const uia = new UserInteractiveAuth(store.keyValue, clock);
   const sessions = new SessionIssuer(store.devices, clock, config);
   const userAdmin = new UserAdmin(store, hasher, clock, config);
-  const accounts = new AccountManagement(store, hasher, config, uia);
+  const accounts = new AccountManagement(store, hasher, config, uia, (userId, deviceIds) =>
+    e2ee.deviceKeys.devicesDeleted(userId, deviceIds),
+  );
   const confirmIdentity = accounts.confirmIdentity.bind(accounts);
   const e2ee = createE2eeServices(store, ports.notifier, clock, config.serverName, confirmIdentity);
   const presence = new Presence(store.presence, store.rooms, ports.notifier, clock, config.presence);

@@ -339,6 +339,59 @@ describe("logout", () => {
   });
 });
 
+describe("password change and deactivation", () => {
+  const loginAs = async (user: TestUser, password = user.password) => {
+    const r = await server.http.post("/_matrix/client/v3/login", {
+      type: "m.login.password",
+      identifier: { type: "m.id.user", user: user.userId },
+      password,
+    });
+    return {
+      ...user,
+      password,
+      accessToken: r.body.access_token as string,
+      deviceId: r.body.device_id as string,
+    };
+  };
+  const withPassword = async (user: TestUser, path: string, body: Record<string, unknown>) => {
+    const first = await server.http.post(path, body, user.accessToken);
+    return server.http.post(
+      path,
+      {
+        ...body,
+        auth: {
+          type: "m.login.password",
+          identifier: { type: "m.id.user", user: user.userId },
+          password: user.password,
+          session: first.body.session,
+        },
+      },
+      user.accessToken,
+    );
+  };
+
+  it("deletes the keys of the devices a password change logs out, and of a deactivated account", async () => {
+    const gina = await registerUser(server.http, "gina");
+    const other = await loginAs(gina);
+    await server.http.post(`${K}/upload`, { device_keys: (await deviceKeys(gina)).keys }, gina.accessToken);
+    await server.http.post(`${K}/upload`, { device_keys: (await deviceKeys(other)).keys }, other.accessToken);
+    const before = (await sync(gina)).body.next_batch;
+    const changed = await withPassword(gina, "/_matrix/client/v3/account/password", {
+      new_password: "a new long password",
+      logout_devices: true,
+    });
+    expect(changed.status).toBe(200);
+    expect((await sync(gina, before)).body.device_lists.changed).toEqual([gina.userId]);
+    const e2eeKeys = server.services.store.e2eeKeys;
+    expect(await e2eeKeys.getDeviceKeys(gina.userId, other.deviceId)).toBeUndefined();
+    expect(await e2eeKeys.getDeviceKeys(gina.userId, gina.deviceId)).toBeDefined();
+
+    const renamed = { ...gina, password: "a new long password" };
+    expect((await withPassword(renamed, "/_matrix/client/v3/account/deactivate", {})).status).toBe(200);
+    expect(await e2eeKeys.getDeviceKeys(gina.userId, gina.deviceId)).toBeUndefined();
+  });
+});
+
 describe("to-device relay of verification and key sharing", () => {
   it("relays m.key.verification.*, m.room_key_request and m.forwarded_room_key content exactly", async () => {
     const target = await registerUser(server.http, "relaytarget");

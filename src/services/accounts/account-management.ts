@@ -13,6 +13,8 @@ export class AccountManagement {
     private readonly hasher: PasswordHasher,
     private readonly config: Pick<ServerConfig, "serverName">,
     private readonly uia: UserInteractiveAuth,
+    /** Called after devices are deleted here (end-to-end keys go with them: a device list change). */
+    private readonly devicesDeleted: (userId: string, deviceIds: string[]) => Promise<void> = async () => {},
   ) {}
 
   /** Asks the requester to re-enter their password (the UIA stage every sensitive operation uses). */
@@ -36,11 +38,19 @@ export class AccountManagement {
   async changePassword(requester: Requester, newPassword: string, logoutDevices: boolean, auth: unknown) {
     await this.confirmIdentity(requester, auth, "password");
     await this.store.users.setPasswordHash(requester.userId, await this.hasher.hash(newPassword));
-    if (logoutDevices) await this.store.devices.deleteAllExcept(requester.userId, requester.deviceId);
+    if (logoutDevices) {
+      const others = (await this.store.devices.list(requester.userId))
+        .map((d) => d.deviceId)
+        .filter((d) => d !== requester.deviceId);
+      await this.store.devices.deleteAllExcept(requester.userId, requester.deviceId);
+      await this.devicesDeleted(requester.userId, others);
+    }
   }
 
   async deactivate(requester: Requester, auth: unknown): Promise<void> {
     await this.confirmIdentity(requester, auth, "deactivate");
+    const devices = (await this.store.devices.list(requester.userId)).map((d) => d.deviceId);
     await this.store.users.deactivate(requester.userId);
+    await this.devicesDeleted(requester.userId, devices);
   }
 }
