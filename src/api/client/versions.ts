@@ -21,6 +21,10 @@ export const SUPPORTED_VERSIONS = [
 export const UNSTABLE_FEATURES: Record<string, boolean> = {
   /** Dehydrated devices (src/api/client/dehydrated-device.ts). */
   "org.matrix.msc3814": true,
+  /** Room summaries at the unstable path Element uses (src/api/client/room-summary.ts). */
+  "im.nheko.summary": true,
+  /** `use_state_after` in /sync (src/services/sync/rooms-source.ts). */
+  "org.matrix.msc4222": true,
 };
 
 export const versionsEndpoints = (): Endpoint[] => [
