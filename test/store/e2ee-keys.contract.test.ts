@@ -138,6 +138,11 @@ for (const engine of storeEngines()) {
         "m",
         "s2",
       ]);
+      // Replacing the self-signing key drops the signatures it made; the master key's stay.
+      await store.e2eeKeys.setCrossSigningKeys("@e:test", [
+        { userId: "@e:test", type: "self_signing", publicKey: "SPK2", key: { usage: ["self_signing"] } },
+      ]);
+      expect((await store.e2eeKeys.signaturesFor(["@e:test"])).map((s) => s.signature)).toEqual(["m"]);
       const before = await store.streams.current("device_lists");
       const position = await store.e2eeKeys.deleteDeviceKeys("@e:test", ["E1"]);
       expect(position).toBeGreaterThan(before);

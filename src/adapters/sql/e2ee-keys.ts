@@ -277,6 +277,25 @@ export function sqlE2eeKeys(db: Kysely<Database>): E2eeKeyRepository {
     async setCrossSigningKeys(userId, keys) {
       return db.transaction().execute(async (trx) => {
         for (const k of keys) {
+          // A replaced key's signatures (made by it, or over it) vouch for nothing any more.
+          const old = await trx
+            .selectFrom("e2e_cross_signing_keys")
+            .select("public_key")
+            .where("user_id", "=", userId)
+            .where("key_type", "=", k.type)
+            .executeTakeFirst();
+          if (old && old.public_key !== k.publicKey) {
+            await trx
+              .deleteFrom("e2e_signatures")
+              .where("signer_user_id", "=", userId)
+              .where("signer_key_id", "=", `ed25519:${old.public_key}`)
+              .execute();
+            await trx
+              .deleteFrom("e2e_signatures")
+              .where("target_user_id", "=", userId)
+              .where("target_key_id", "=", old.public_key)
+              .execute();
+          }
           const values = { public_key: k.publicKey, key_json: JSON.stringify(k.key) };
           await trx
             .insertInto("e2e_cross_signing_keys")
