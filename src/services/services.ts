@@ -122,9 +122,15 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
   const pushRules = new PushRules(store.pushRules, ports.notifier);
   // Push actions are computed under the room lock and stored with each event (counts exact).
   const recorder = new NotificationRecorder(store.rooms, pushRules, noPushDelivery, config.serverName);
-  const eventCreator = new EventCreator(store.rooms, signer, clock, ports.roomLock, ports.notifier, [
-    recorder,
-  ]);
+  const eventCreator = new EventCreator(
+    store.rooms,
+    roomVersions,
+    signer,
+    clock,
+    ports.roomLock,
+    ports.notifier,
+    [recorder],
+  );
   const notifications = new Notifications(store.pushActions, store.rooms, roomVersions, () => clock.now());
   const roomReader = new RoomReader(store.rooms, roomVersions, clock);
   const uia = new UserInteractiveAuth(store.keyValue, clock);

@@ -5,20 +5,10 @@
  * no /sync yet), so everything is read back from the server.
  */
 import * as sdk from "matrix-js-sdk";
-import type { Logger } from "matrix-js-sdk/lib/logger.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quietLogger as quiet } from "../support/sdk.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { createPostgresDatabase } from "../support/store-engines.js";
-
-/** Keeps the SDK's request log out of the test output. */
-const quiet: Logger = {
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  getChild: () => quiet,
-};
 
 /** The SDK rejects with MatrixError; this returns it so a test can look at errcode, status and data. */
 async function rejection(promise: Promise<unknown>): Promise<sdk.MatrixError> {

@@ -5,19 +5,10 @@
  * is read back over the REST API.
  */
 import * as sdk from "matrix-js-sdk";
-import type { Logger } from "matrix-js-sdk/lib/logger.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quietLogger as quiet } from "../support/sdk.js";
 import { registerUser, startTestServer, type TestServer } from "../support/server.js";
 import { createPostgresDatabase } from "../support/store-engines.js";
-
-const quiet: Logger = {
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  getChild: () => quiet,
-};
 
 const engines: Array<{ name: string; database: () => Promise<string> }> = [
   { name: "sqlite", database: async () => "sqlite::memory:" },

@@ -4,18 +4,9 @@
  * back-paginates all of them from a fresh login.
  */
 import * as sdk from "matrix-js-sdk";
-import type { Logger } from "matrix-js-sdk/lib/logger.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSyncingClient, waitUntil } from "../support/sdk.js";
 import { registerUser, startTestServer, type TestServer, type TestUser } from "../support/server.js";
-
-const quiet: Logger = {
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  getChild: () => quiet,
-};
 
 let server: TestServer;
 let alice: TestUser;
@@ -23,32 +14,9 @@ let bob: TestUser;
 const clients: sdk.MatrixClient[] = [];
 
 async function startClient(user: TestUser): Promise<sdk.MatrixClient> {
-  const client = sdk.createClient({
-    baseUrl: server.url,
-    accessToken: user.accessToken,
-    userId: user.userId,
-    deviceId: user.deviceId,
-    logger: quiet,
-  });
+  const client = await startSyncingClient(server.url, user);
   clients.push(client);
-  const prepared = new Promise<void>((resolve) => {
-    client.on(sdk.ClientEvent.Sync, (state) => {
-      if (state === sdk.SyncState.Prepared) resolve();
-    });
-  });
-  await client.startClient({ initialSyncLimit: 10 });
-  await prepared;
   return client;
-}
-
-/** Resolves when `predicate` holds (checked every 20 ms: the SDK emits some events before its room
- * objects are updated). */
-async function waitFor(predicate: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 beforeAll(async () => {
@@ -67,9 +35,12 @@ describe("two matrix-js-sdk clients in one room", () => {
     const b = await startClient(bob);
 
     const { room_id: roomId } = await a.createRoom({ name: "Chat", invite: [bob.userId] });
-    await waitFor(() => b.getRoom(roomId)?.getMyMembership() === sdk.KnownMembership.Invite, "bob's invite");
+    await waitUntil(
+      () => b.getRoom(roomId)?.getMyMembership() === sdk.KnownMembership.Invite,
+      "bob's invite",
+    );
     await b.joinRoom(roomId);
-    await waitFor(
+    await waitUntil(
       () => a.getRoom(roomId)?.getMember(bob.userId)?.membership === "join",
       "bob's join at alice",
     );
@@ -87,7 +58,7 @@ describe("two matrix-js-sdk clients in one room", () => {
       [a, 0],
       [b, 1],
     ] as const) {
-      await waitFor(() => bodies(client).length >= 100, "100 messages");
+      await waitUntil(() => bodies(client).length >= 100, "100 messages");
       // Each message once. A client shows its own messages where it sent them (local echo), so only
       // the other user's messages are checked for the server's order here.
       expect([...bodies(client)].sort()).toEqual([...expected].sort());

@@ -14,19 +14,10 @@ import type {
   Verifier,
 } from "matrix-js-sdk/lib/crypto-api/index.js";
 import { CryptoEvent, VerificationPhase, VerifierEvent } from "matrix-js-sdk/lib/crypto-api/index.js";
-import type { Logger } from "matrix-js-sdk/lib/logger.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quietLogger as quiet, startSyncing } from "../support/sdk.js";
 import { registerUser, startTestServer, type TestServer, type TestUser } from "../support/server.js";
 import { createPostgresDatabase } from "../support/store-engines.js";
-
-const quiet: Logger = {
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  getChild: () => quiet,
-};
 
 let server: TestServer;
 let alice: TestUser;
@@ -52,13 +43,7 @@ async function startClient(user: TestUser): Promise<sdk.MatrixClient> {
   });
   clients.push(client);
   await client.initRustCrypto({ useIndexedDB: false });
-  const prepared = new Promise<void>((resolve) => {
-    client.on(sdk.ClientEvent.Sync, (state) => {
-      if (state === sdk.SyncState.Prepared) resolve();
-    });
-  });
-  await client.startClient({ initialSyncLimit: 20 });
-  await prepared;
+  await startSyncing(client, 20);
   // The Rust crypto uploads the device's keys after the first sync: wait for them, as a device that
   // sends at once would have its first message withheld from devices not yet set up.
   await until(async () => {

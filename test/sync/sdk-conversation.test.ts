@@ -5,18 +5,9 @@
  * the conversation goes on, and a /sync with its saved token resumes without gaps or duplicates.
  */
 import * as sdk from "matrix-js-sdk";
-import type { Logger } from "matrix-js-sdk/lib/logger.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSyncingClient, waitUntil } from "../support/sdk.js";
 import { registerUser, startTestServer, type TestServer, type TestUser } from "../support/server.js";
-
-const quiet: Logger = {
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  getChild: () => quiet,
-};
 
 let server: TestServer;
 let alice: TestUser;
@@ -24,31 +15,9 @@ let bob: TestUser;
 const clients: sdk.MatrixClient[] = [];
 
 async function startClient(user: TestUser): Promise<sdk.MatrixClient> {
-  const client = sdk.createClient({
-    baseUrl: server.url,
-    accessToken: user.accessToken,
-    userId: user.userId,
-    deviceId: user.deviceId,
-    logger: quiet,
-  });
+  const client = await startSyncingClient(server.url, user);
   clients.push(client);
-  const prepared = new Promise<void>((resolve) => {
-    client.on(sdk.ClientEvent.Sync, (state) => {
-      if (state === sdk.SyncState.Prepared) resolve();
-    });
-  });
-  await client.startClient({ initialSyncLimit: 10 });
-  await prepared;
   return client;
-}
-
-/** Polls `predicate` (cheap, in-memory) until it holds. */
-async function until(predicate: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 beforeAll(async () => {
@@ -97,33 +66,39 @@ describe("a conversation between two matrix-js-sdk clients", () => {
     });
 
     const { room_id: roomId } = await a.createRoom({ name: "Chat", invite: [bob.userId] });
-    await until(() => b.getRoom(roomId)?.getMyMembership() === sdk.KnownMembership.Invite, "bob's invite");
+    await waitUntil(
+      () => b.getRoom(roomId)?.getMyMembership() === sdk.KnownMembership.Invite,
+      "bob's invite",
+    );
     await b.joinRoom(roomId);
-    await until(() => a.getRoom(roomId)?.getMember(bob.userId)?.membership === "join", "bob's join at alice");
+    await waitUntil(
+      () => a.getRoom(roomId)?.getMember(bob.userId)?.membership === "join",
+      "bob's join at alice",
+    );
 
     // Messages.
     const sent: string[] = [];
     for (const body of ["one", "two", "three"]) {
       sent.push((await a.sendTextMessage(roomId, body)).event_id);
     }
-    await until(() => seenByBob.filter((s) => s.startsWith("msg:")).length >= 3, "three messages");
+    await waitUntil(() => seenByBob.filter((s) => s.startsWith("msg:")).length >= 3, "three messages");
 
     // Typing: start, then stop.
     await a.sendTyping(roomId, true, 30_000);
-    await until(() => typingSeenByBob.length >= 1, "typing start");
+    await waitUntil(() => typingSeenByBob.length >= 1, "typing start");
     await a.sendTyping(roomId, false, 0);
-    await until(() => typingSeenByBob.length >= 2, "typing stop");
+    await waitUntil(() => typingSeenByBob.length >= 2, "typing stop");
 
     // Read receipt from bob on the last message.
     const last = b.getRoom(roomId)?.findEventById(sent[2] as string);
     expect(last).toBeTruthy();
     await b.sendReadReceipt(last as sdk.MatrixEvent);
-    await until(() => receiptsSeenByAlice.includes(sent[2] as string), "bob's receipt at alice");
+    await waitUntil(() => receiptsSeenByAlice.includes(sent[2] as string), "bob's receipt at alice");
     expect(a.getRoom(roomId)?.getEventReadUpTo(bob.userId)).toBe(sent[2]);
 
     // Presence.
     await a.setPresence({ presence: "unavailable", status_msg: "in a meeting" });
-    await until(() => presenceSeenByBob.includes("unavailable:in a meeting"), "alice's presence at bob");
+    await waitUntil(() => presenceSeenByBob.includes("unavailable:in a meeting"), "alice's presence at bob");
 
     // Membership: carol joins and leaves.
     const carol = await registerUser(server.http, "carol");
@@ -134,12 +109,12 @@ describe("a conversation between two matrix-js-sdk clients", () => {
       {},
       carol.accessToken,
     );
-    await until(() => seenByBob.includes(`member:${carol.userId}:leave`), "carol's leave at bob");
+    await waitUntil(() => seenByBob.includes(`member:${carol.userId}:leave`), "carol's leave at bob");
 
     // Account data.
     await a.setAccountData("org.example.settings" as keyof sdk.AccountDataEvents, { v: 1 } as never);
     await a.setAccountData("org.example.settings" as keyof sdk.AccountDataEvents, { v: 2 } as never);
-    await until(() => accountDataSeen.includes("2"), "account data");
+    await waitUntil(() => accountDataSeen.includes("2"), "account data");
 
     expect(seenByBob.filter((s) => !s.startsWith("member:@alice"))).toEqual([
       "msg:one",

@@ -1,18 +1,8 @@
 /** The relation queries of the room repository (ports/store/relations.ts) over `event_relations`. */
-import { type Kysely, type RawBuilder, type Selectable, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { RelationRepository, StreamRange } from "../../ports/store/relations.js";
-import type { StoredEvent } from "../../ports/store/rooms.js";
-import type { Pdu } from "../../protocol/pdu.js";
-import type { Database, EventsTable } from "./schema.js";
-
-const toStored = (r: Selectable<EventsTable>): StoredEvent => ({
-  eventId: r.event_id,
-  roomId: r.room_id,
-  pdu: JSON.parse(r.json) as Pdu,
-  streamOrdering: Number(r.stream_ordering),
-  redactedBy: r.redacted_by,
-  replacesState: r.replaces_state,
-});
+import { toStored } from "./event-rows.js";
+import type { Database } from "./schema.js";
 
 /** `column` lies in one of the ranges; true when no ranges are given. */
 function inRanges(column: string, ranges: StreamRange[] | undefined): RawBuilder<boolean> {

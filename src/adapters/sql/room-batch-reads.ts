@@ -1,20 +1,10 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { RoomBatchReads } from "../../ports/store/room-batch-reads.js";
-import type { StoredEvent } from "../../ports/store/rooms.js";
-import type { Pdu } from "../../protocol/pdu.js";
+import { toStored } from "./event-rows.js";
 import type { Database, EventsTable } from "./schema.js";
 
 /** SQLite caps bound parameters per statement; room lists are read in chunks of this size. */
 const CHUNK = 400;
-
-const toStored = (r: Selectable<EventsTable>): StoredEvent => ({
-  eventId: r.event_id,
-  roomId: r.room_id,
-  pdu: JSON.parse(r.json) as Pdu,
-  streamOrdering: Number(r.stream_ordering),
-  redactedBy: r.redacted_by,
-  replacesState: r.replaces_state,
-});
 
 async function chunked<T>(ids: string[], read: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];

@@ -1,21 +1,12 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
-import type { MembershipEntry, NewEvent, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
-import type { Pdu } from "../../protocol/pdu.js";
+import type { MembershipEntry, NewEvent, RoomRepository } from "../../ports/store/rooms.js";
+import { toStored } from "./event-rows.js";
 import { insertPushActions } from "./push.js";
 import { sqlRelations } from "./relations.js";
 import { sqlRoomBatchReads } from "./room-batch-reads.js";
 import type { Database, EventsTable } from "./schema.js";
 import { type SearchIndex, searchEntryOf } from "./search-index.js";
 import { currentStreamPosition, nextStreamPosition } from "./streams.js";
-
-export const toStored = (r: Selectable<EventsTable>): StoredEvent => ({
-  eventId: r.event_id,
-  roomId: r.room_id,
-  pdu: JSON.parse(r.json) as Pdu,
-  streamOrdering: Number(r.stream_ordering),
-  redactedBy: r.redacted_by,
-  replacesState: r.replaces_state,
-});
 
 /** `searchIndex` is the engine's full-text index, written in the same unit of work as the event. */
 export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRepository {

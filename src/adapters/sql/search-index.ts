@@ -7,7 +7,7 @@
 import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from "kysely";
 import type { SearchHit, SearchKey, SearchQuery, SearchRepository } from "../../ports/store/search.js";
 import type { Pdu } from "../../protocol/pdu.js";
-import { toStored } from "./rooms.js";
+import { toStored } from "./event-rows.js";
 import type { Database, EventsTable } from "./schema.js";
 
 type Db = Kysely<Database> | Transaction<Database>;

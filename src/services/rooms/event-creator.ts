@@ -11,31 +11,19 @@ import type { PushActionRecord } from "../../ports/store/push.js";
 import type { NewEvent, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
 import { checkAuth } from "../../protocol/auth/check-auth.js";
 import { authEventKeys } from "../../protocol/auth/select-auth-events.js";
-import { encodeBase64 } from "../../protocol/base64.js";
 import { computeEventId, generateEventIdV1 } from "../../protocol/event-id.js";
-import { signEvent } from "../../protocol/event-signing.js";
-import { addContentHash, computeReferenceHash } from "../../protocol/hashes.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { isJsonObject } from "../../protocol/json.js";
-import {
-  CREATE_KEY,
-  type EventReference,
-  type Pdu,
-  parseStateMapKey,
-  type RoomEvent,
-  stateMapKey,
-} from "../../protocol/pdu.js";
-import { redactEvent } from "../../protocol/redaction.js";
+import { CREATE_KEY, type Pdu, parseStateMapKey, type RoomEvent, stateMapKey } from "../../protocol/pdu.js";
 import { computeRoomIdFromCreateEvent, generateRoomId } from "../../protocol/room-id.js";
-import { getRoomVersion, type RoomVersion } from "../../protocol/room-versions.js";
-import { signJsonWith } from "../../protocol/signing.js";
-import { forbidden, MatrixError, notFound } from "../errors.js";
+import type { RoomVersion } from "../../protocol/room-versions.js";
+import { forbidden } from "../errors.js";
 import type { ServerSigner } from "../server-keys/server-keys.js";
+import { EventSigner } from "./event-signer.js";
 import { GroupCommitQueue } from "./group-commit-queue.js";
 import { checkNewRelation } from "./relation-rules.js";
+import type { RoomVersionCache } from "./room-version-cache.js";
 
-/** The largest PDU the spec allows (server-server-api "Size limits": 65536 bytes as canonical JSON). */
-export const MAX_PDU_BYTES = 65_536;
 /** Citing more forward extremities than this makes events huge; the newest ones are enough. */
 const MAX_PREV_EVENTS = 10;
 
@@ -83,12 +71,13 @@ export interface CreatedEvent {
 }
 
 export class EventCreator {
-  private readonly versions = new Map<string, RoomVersion>();
   /** Plain messages are group-committed per room (see group-commit-queue.ts). */
   private readonly messages: GroupCommitQueue<EventDraft, CreatedEvent>;
+  private readonly eventSigner: EventSigner;
 
   constructor(
     private readonly rooms: RoomRepository,
+    private readonly versions: RoomVersionCache,
     private readonly signer: ServerSigner,
     private readonly clock: Clock,
     private readonly lock: Lock,
@@ -96,6 +85,7 @@ export class EventCreator {
     private readonly hooks: readonly PersistHook[] = [],
   ) {
     this.messages = new GroupCommitQueue(lock, (roomId, drafts) => this.createMessages(roomId, drafts));
+    this.eventSigner = new EventSigner(signer);
   }
 
   /** Creates a room by building, signing and storing its `m.room.create` event. */
@@ -116,13 +106,13 @@ export class EventCreator {
     };
     let roomId: string;
     if (version.authorization.roomIdFromCreateEvent) {
-      const signed = await this.sign(draft, version);
+      const signed = await this.eventSigner.sign(draft, version);
       roomId = await computeRoomIdFromCreateEvent(signed, version);
       return this.finishCreate(roomId, signed as Pdu, version, sender);
     }
     roomId = generateRoomId(this.signer.serverName);
     if (version.eventIdFormat === "v1") draft.event_id = generateEventIdV1(this.signer.serverName);
-    const signed = await this.sign({ ...draft, room_id: roomId }, version);
+    const signed = await this.eventSigner.sign({ ...draft, room_id: roomId }, version);
     return this.finishCreate(roomId, signed as Pdu, version, sender);
   }
 
@@ -160,7 +150,7 @@ export class EventCreator {
           };
         }
       }
-      const version = await this.roomVersion(draft.roomId);
+      const version = await this.versions.get(draft.roomId);
       const rules = version.authorization;
 
       const subject = {
@@ -195,12 +185,12 @@ export class EventCreator {
         sender: draft.sender,
         type: draft.type,
         content,
-        prev_events: await this.references(
+        prev_events: await this.eventSigner.references(
           extremities.map((e) => e.eventId),
           prevEvents,
           version,
         ),
-        auth_events: await this.references(
+        auth_events: await this.eventSigner.references(
           authEvents.map((e) => e.eventId),
           authEvents,
           version,
@@ -222,7 +212,7 @@ export class EventCreator {
       }
       if (version.eventIdFormat === "v1") pduDraft.event_id = generateEventIdV1(this.signer.serverName);
 
-      const { pdu, eventId } = await this.signAndIdentify(pduDraft, version);
+      const { pdu, eventId } = await this.eventSigner.signAndIdentify(pduDraft, version);
       const verdict = checkAuth({ eventId, pdu }, state, version);
       if (!verdict.allowed) throw forbidden(verdict.reason);
 
@@ -282,7 +272,7 @@ export class EventCreator {
    * does not affect the others.
    */
   private async createMessages(roomId: string, drafts: EventDraft[]): Promise<Array<CreatedEvent | Error>> {
-    const version = await this.roomVersion(roomId);
+    const version = await this.versions.get(roomId);
     const rules = version.authorization;
     const results: Array<CreatedEvent | Error | undefined> = new Array(drafts.length);
     const pending: Array<{ index: number; draft: EventDraft }> = [];
@@ -340,8 +330,8 @@ export class EventCreator {
           sender: draft.sender,
           type: draft.type,
           content: draft.content,
-          prev_events: await this.references(prevEventIds, prevEvents, version),
-          auth_events: await this.references(
+          prev_events: await this.eventSigner.references(prevEventIds, prevEvents, version),
+          auth_events: await this.eventSigner.references(
             authEvents.map((e) => e.eventId),
             authEvents,
             version,
@@ -350,7 +340,7 @@ export class EventCreator {
           origin_server_ts: this.clock.now(),
         };
         if (version.eventIdFormat === "v1") pduDraft.event_id = generateEventIdV1(this.signer.serverName);
-        const { pdu, eventId } = await this.signAndIdentify(pduDraft, version);
+        const { pdu, eventId } = await this.eventSigner.signAndIdentify(pduDraft, version);
         const verdict = checkAuth({ eventId, pdu }, state, version);
         if (!verdict.allowed) {
           results[index] = forbidden(verdict.reason);
@@ -402,68 +392,6 @@ export class EventCreator {
     }
     for (const [index, first] of sameTxn) results[index] = results[first];
     return results.map((r) => r ?? new Error("event was not processed"));
-  }
-
-  /** Room versions never change: each room's is read once per process. */
-  private async roomVersion(roomId: string): Promise<RoomVersion> {
-    const cached = this.versions.get(roomId);
-    if (cached) return cached;
-    const room = await this.rooms.getRoom(roomId);
-    if (!room) throw notFound("Unknown room");
-    const version = getRoomVersion(room.version);
-    if (!version) throw new MatrixError(500, "M_UNKNOWN", `Room version ${room.version} is not supported`);
-    this.versions.set(roomId, version);
-    return version;
-  }
-
-  /**
-   * `signEvent` and `computeEventId`, with one WebCrypto round trip fewer under the room lock: the
-   * reference hash leaves the signatures out, so once the content hash is in, the signature and the
-   * event ID are computed at the same time. The signed form is protocol/event-signing.ts's: the
-   * redacted event, without `event_id` where IDs are hashes.
-   */
-  private async signAndIdentify(
-    draft: JsonObject,
-    version: RoomVersion,
-  ): Promise<{ pdu: Pdu; eventId: string }> {
-    const hashed = await addContentHash(draft, version);
-    const { event_id: _eventId, ...withoutId } = hashed;
-    const signedForm = redactEvent(version.eventIdFormat === "v1" ? hashed : withoutId, version.redaction);
-    const key = this.signer.key;
-    const [signed, eventId] = await Promise.all([
-      signJsonWith(signedForm, this.signer.serverName, key.keyId, this.signer.signBytes, {
-        strict: version.strictCanonicalJson,
-      }),
-      computeEventId(hashed, version),
-    ]);
-    const pdu = { ...hashed, signatures: signed.signatures } as unknown as Pdu;
-    const size = new TextEncoder().encode(JSON.stringify(pdu)).length;
-    if (size > MAX_PDU_BYTES) throw new MatrixError(413, "M_TOO_LARGE", "Event is larger than 65536 bytes");
-    return { pdu, eventId };
-  }
-
-  private async sign(draft: JsonObject, version: RoomVersion): Promise<JsonObject> {
-    const signed = await signEvent(draft, version, this.signer.serverName, this.signer.key);
-    const size = new TextEncoder().encode(JSON.stringify(signed)).length;
-    if (size > MAX_PDU_BYTES) throw new MatrixError(413, "M_TOO_LARGE", "Event is larger than 65536 bytes");
-    return signed;
-  }
-
-  /** Event references in the room version's format: bare IDs, or `[id, {sha256}]` pairs in v1/v2. */
-  private async references(
-    ids: string[],
-    events: StoredEvent[],
-    version: RoomVersion,
-  ): Promise<EventReference[]> {
-    if (version.eventIdFormat !== "v1") return ids;
-    const byId = new Map(events.map((e) => [e.eventId, e]));
-    const refs: EventReference[] = [];
-    for (const id of ids) {
-      const event = byId.get(id);
-      const hash = event ? encodeBase64(await computeReferenceHash(event.pdu as JsonObject, version)) : "";
-      refs.push([id, { sha256: hash }]);
-    }
-    return refs;
   }
 }
 
