@@ -90,4 +90,31 @@ describe("two matrix-js-sdk clients in one room", () => {
         .map((e) => e.getType()) ?? [];
     expect(types[0]).toBe("m.room.create");
   });
+
+  it("a redaction strips the content for both users; a banned user cannot rejoin", async () => {
+    const a = await startClient(alice);
+    const b = await startClient(bob);
+    const { room_id: roomId } = await a.createRoom({ preset: sdk.Preset.PublicChat });
+    await b.joinRoom(roomId);
+    const { event_id: secret } = await b.sendTextMessage(roomId, "a secret");
+    await waitUntil(() => !!a.getRoom(roomId)?.findEventById(secret), "the message at alice");
+    await a.redactEvent(roomId, secret, undefined, { reason: "spam" });
+    for (const client of [a, b]) {
+      await waitUntil(() => !!client.getRoom(roomId)?.findEventById(secret)?.isRedacted(), "the redaction");
+      expect(client.getRoom(roomId)?.findEventById(secret)?.getContent()).toEqual({});
+    }
+    // Read back from the server too: the stored original is never served.
+    const fromServer = await b.fetchRoomEvent(roomId, secret);
+    expect(fromServer.content).toEqual({});
+    expect(fromServer.unsigned?.redacted_because?.content).toMatchObject({ reason: "spam" });
+
+    await a.ban(roomId, bob.userId, "flooding");
+    await waitUntil(() => b.getRoom(roomId)?.getMyMembership() === sdk.KnownMembership.Ban, "bob's ban");
+    const refused = await b.joinRoom(roomId).then(
+      () => undefined,
+      (error: sdk.MatrixError) => error,
+    );
+    expect(refused?.errcode).toBe("M_FORBIDDEN");
+    expect(refused?.httpStatus).toBe(403);
+  });
 });
