@@ -20,10 +20,12 @@ import type { SearchRepository } from "./store/search.js";
 import type { ServerKeyRepository } from "./store/server-keys.js";
 import type { StreamRepository } from "./store/streams.js";
 import type { ToDeviceRepository } from "./store/to-device.js";
+import type { UserDirectoryRepository } from "./store/user-directory.js";
 import type { UserRepository } from "./store/users.js";
 
 export interface Store {
   users: UserRepository;
+  userDirectory: UserDirectoryRepository;
   devices: DeviceRepository;
   accountData: AccountDataRepository;
   filters: FilterRepository;

@@ -30,4 +30,9 @@ export interface ServerConfig {
   presence: boolean;
   /** Uploads, thumbnails, URL previews, retention. */
   media: MediaConfig;
+  userDirectory: {
+    /** Search every active local user, not only those who share a room with the requester or sit
+     * in public rooms (Synapse's `user_directory.search_all_users`). Off by default. */
+    searchAllUsers: boolean;
+  };
 }

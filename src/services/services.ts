@@ -201,7 +201,7 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
     profiles: new Profiles(store.users),
     accountData: new AccountData(store.accountData, ports.notifier),
     filters: new Filters(store.filters),
-    userDirectory: new UserDirectory(store.users),
+    userDirectory: new UserDirectory(store.users, store.userDirectory, config.userDirectory.searchAllUsers),
     directory: createDirectoryServices(store, clock, config.serverName, {
       versions: roomVersions,
       events: eventCreator,

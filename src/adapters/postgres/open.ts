@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Store } from "../../ports/store.js";
+import { postgresJsonText } from "../sql/json-text.js";
 import type { Database } from "../sql/schema.js";
 import { tsvectorSearchIndex } from "../sql/search-index.js";
 import { createSqlStore, migrate, queryCounter } from "../sql/sql-store.js";
@@ -18,5 +19,9 @@ export async function openPostgresStore(
   const counter = queryCounter();
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: counter.log });
   await migrate(db);
-  return createSqlStore(db, { searchIndex: tsvectorSearchIndex, queryCount: counter.count });
+  return createSqlStore(db, {
+    searchIndex: tsvectorSearchIndex,
+    jsonText: postgresJsonText,
+    queryCount: counter.count,
+  });
 }

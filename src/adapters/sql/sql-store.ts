@@ -10,6 +10,7 @@ import { sqlDevices } from "./devices.js";
 import { sqlDirectory } from "./directory.js";
 import { sqlE2eeKeys } from "./e2ee-keys.js";
 import { sqlFilters } from "./filters.js";
+import type { JsonText } from "./json-text.js";
 import { sqlKeyBackup } from "./key-backup.js";
 import { sqlKeyValue } from "./key-value.js";
 import { sqlMedia } from "./media.js";
@@ -24,6 +25,7 @@ import { type SearchIndex, sqlSearch } from "./search-index.js";
 import { sqlServerKeys } from "./server-keys.js";
 import { currentStreamPosition } from "./streams.js";
 import { sqlToDevice } from "./to-device.js";
+import { sqlUserDirectory } from "./user-directory.js";
 import { sqlUsers } from "./users.js";
 
 export async function migrate(db: Kysely<Database>): Promise<void> {
@@ -54,10 +56,11 @@ export function queryCounter() {
 
 export function createSqlStore(
   db: Kysely<Database>,
-  capabilities: { searchIndex: SearchIndex; queryCount?: () => number },
+  capabilities: { searchIndex: SearchIndex; jsonText: JsonText; queryCount?: () => number },
 ): Store {
   return {
     users: sqlUsers(db),
+    userDirectory: sqlUserDirectory(db, capabilities.jsonText),
     devices: sqlDevices(db),
     accountData: sqlAccountData(db),
     filters: sqlFilters(db),

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { Store } from "../../ports/store.js";
+import { sqliteJsonText } from "../sql/json-text.js";
 import type { Database } from "../sql/schema.js";
 import { fts5SearchIndex } from "../sql/search-index.js";
 import { createSqlStore, migrate, queryCounter } from "../sql/sql-store.js";
@@ -24,5 +25,9 @@ export async function openSqliteStore(path: string): Promise<Store> {
     log: counter.log,
   });
   await migrate(db);
-  return createSqlStore(db, { searchIndex: fts5SearchIndex, queryCount: counter.count });
+  return createSqlStore(db, {
+    searchIndex: fts5SearchIndex,
+    jsonText: sqliteJsonText,
+    queryCount: counter.count,
+  });
 }

@@ -138,6 +138,14 @@ export const SETTINGS: Setting[] = [
     help: "track and share presence (online, idle, offline)",
   },
   {
+    key: "user_directory.search_all_users",
+    env: "LATTICE_USER_DIRECTORY_SEARCH_ALL_USERS",
+    flag: "--user-directory-search-all-users",
+    kind: "boolean",
+    flagValue: true,
+    help: "user directory search finds every local user, not only those sharing a room or in public rooms",
+  },
+  {
     key: "log_level",
     env: "LATTICE_LOG_LEVEL",
     flag: "--log-level",
@@ -199,6 +207,10 @@ const fileSchema = z
       .positive()
       .default(5 * 60 * 1000),
     presence: z.boolean().default(true),
+    user_directory: z
+      .object({ search_all_users: z.boolean().default(false) })
+      .strict()
+      .default({ search_all_users: false }),
     log_level: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     ...mediaFileSchema,
   })
@@ -271,7 +283,7 @@ function unknownKeyError(path: PropertyKey[], keys: string[]): ConfigError {
   const key = `${prefix}${keys[0]}`;
   const known = SETTINGS.map((s) => s.key)
     .filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes("."))
-    .concat(prefix ? [] : ["registration"]);
+    .concat(prefix ? [] : ["registration", "user_directory"]);
   const near = known.find((k) => editDistance(k, key) <= 2);
   return new ConfigError(
     `unknown configuration key "${key}"${near ? `; did you mean "${near}"?` : ""} (known keys here: ${known.join(", ")})`,
@@ -362,6 +374,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     maxRequestBodyBytes: c.max_request_body_bytes,
     refreshableAccessTokenLifetimeMs: c.refreshable_access_token_lifetime_ms,
     presence: c.presence,
+    userDirectory: { searchAllUsers: c.user_directory.search_all_users },
     listen: { host, port },
     dataDir,
     database: c.database ?? `sqlite:${join(dataDir, "lattice.db")}`,
