@@ -119,7 +119,7 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
   const { store, clock, hasher } = ports;
   const signer = await loadServerSigner(config.serverName, store.serverKeys, clock, ports.ed25519);
   const roomVersions = new RoomVersionCache(store.rooms);
-  const pushRules = new PushRules(store.pushRules, ports.notifier);
+  const pushRules = new PushRules(store.pushRules, ports.notifier, store.streams);
   // Push actions are computed under the room lock and stored with each event (counts exact).
   const recorder = new NotificationRecorder(store.rooms, pushRules, noPushDelivery, config.serverName);
   const eventCreator = new EventCreator(

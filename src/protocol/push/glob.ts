@@ -34,6 +34,11 @@ function tokens(pattern: string, literal: boolean): Token[] {
 
 /** Whether the glob `pattern` matches `value` (case-insensitively). */
 export function globMatches(pattern: string, value: string, options: GlobOptions = {}): boolean {
+  // Most patterns (every default rule's `type` and `msgtype`) have no wildcard: a plain
+  // comparison gives the same answer without building the automaton.
+  if (options.wordBoundary !== true && (options.literal === true || !/[*?]/.test(pattern))) {
+    return pattern.toLowerCase() === value.toLowerCase();
+  }
   const pat = tokens(pattern, options.literal === true);
   const text = Array.from(value.toLowerCase());
   const boundary = options.wordBoundary === true;

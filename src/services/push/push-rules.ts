@@ -10,6 +10,7 @@ import {
   type RulePlacement,
   type StoredPushRules,
 } from "../../ports/store/push.js";
+import type { StreamRepository } from "../../ports/store/streams.js";
 import {
   type DefaultRuleOptions,
   defaultRuleset,
@@ -27,10 +28,20 @@ import { invalidParam, MatrixError, notFound } from "../errors.js";
 
 const ruleNotFound = () => notFound("The push rule was not found.");
 
+/** Merged rulesets kept for event evaluation; past this many users the cache starts over. */
+const MAX_CACHED_RULESETS = 50_000;
+
 export class PushRules {
+  /** Every event is evaluated against the rulesets of all the room's local members: merged
+   * rulesets are kept, valid while the `push_rules` stream has not moved (any process's change to
+   * anyone's rules moves it, so the check also holds with several processes on one database). */
+  private readonly cache = new Map<string, PushRuleset>();
+  private cachedAt = -1;
+
   constructor(
     private readonly rules: PushRuleRepository,
     private readonly notifier: Notifier,
+    private readonly streams: StreamRepository,
     private readonly options: DefaultRuleOptions = {},
   ) {}
 
@@ -41,10 +52,19 @@ export class PushRules {
 
   /** Rulesets of many users at once (evaluating an event for a room's members). */
   async rulesets(userIds: readonly string[]): Promise<Map<string, PushRuleset>> {
-    const stored = await this.rules.getMany(userIds);
-    return new Map(
-      userIds.map((u) => [u, this.merge(u, stored.get(u) ?? { rules: [], defaults: new Map() })]),
-    );
+    const position = await this.streams.current("push_rules");
+    if (position !== this.cachedAt || this.cache.size > MAX_CACHED_RULESETS) {
+      this.cache.clear();
+      this.cachedAt = position;
+    }
+    const missing = userIds.filter((u) => !this.cache.has(u));
+    if (missing.length > 0) {
+      const stored = await this.rules.getMany(missing);
+      for (const u of missing) {
+        this.cache.set(u, this.merge(u, stored.get(u) ?? { rules: [], defaults: new Map() }));
+      }
+    }
+    return new Map(userIds.map((u) => [u, this.cache.get(u) as PushRuleset]));
   }
 
   async getRule(userId: string, kind: string, ruleId: string): Promise<PushRule> {
