@@ -33,6 +33,7 @@ import { RateLimiter } from "./rate-limit/rate-limiter.js";
 import { EventCreator } from "./rooms/event-creator.js";
 import { Membership } from "./rooms/membership.js";
 import { Messages } from "./rooms/messages.js";
+import { ProfilePropagation } from "./rooms/profile-propagation.js";
 import { Receipts } from "./rooms/receipts.js";
 import { Relations } from "./rooms/relations.js";
 import { RoomReader } from "./rooms/room-reader.js";
@@ -142,6 +143,7 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
   const confirmIdentity = accounts.confirmIdentity.bind(accounts);
   const e2ee = createE2eeServices(store, ports.notifier, clock, config.serverName, confirmIdentity);
   const presence = new Presence(store.presence, store.rooms, ports.notifier, clock, config.presence);
+  const profilePropagation = new ProfilePropagation(store.rooms, eventCreator);
   const typing = new Typing(store.rooms, ports.notifier, clock, (userId) => presence.active(userId));
   return {
     config,
@@ -198,7 +200,7 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
       deleted: (userId, deviceIds) => e2ee.deviceKeys.devicesDeleted(userId, deviceIds),
       renamed: (userId) => e2ee.deviceLists.record([userId]),
     }),
-    profiles: new Profiles(store.users),
+    profiles: new Profiles(store.users, (userId, profile) => profilePropagation.propagate(userId, profile)),
     accountData: new AccountData(store.accountData, ports.notifier),
     filters: new Filters(store.filters),
     userDirectory: new UserDirectory(store.users, store.userDirectory, config.userDirectory.searchAllUsers),

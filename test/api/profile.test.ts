@@ -144,3 +144,108 @@ describe("avatar_url", () => {
     }
   });
 });
+
+interface MemberEvent {
+  type: string;
+  state_key?: string;
+  content: Record<string, unknown>;
+  unsigned?: { prev_content?: unknown };
+}
+
+describe("profile changes in rooms (spec: Events on Change of Profile Information)", () => {
+  const memberPath = (roomId: string, userId: string) =>
+    `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.member/${encodeURIComponent(userId)}`;
+
+  async function createRoom(owner: TestUser, preset: string): Promise<string> {
+    const res = await server.http.post("/_matrix/client/v3/createRoom", { preset }, owner.accessToken);
+    expect(res.status).toBe(200);
+    return res.body.room_id as string;
+  }
+
+  it("sends an updated member event into every joined room, seen in room state and /sync", async () => {
+    const carol = await registerUser(server.http, "carol");
+    const own = await createRoom(carol, "private_chat");
+    const joined = await createRoom(bob, "public_chat");
+    // Joined with a reason: it belonged to that join and is not repeated in the profile updates.
+    const join = await server.http.post(
+      `/_matrix/client/v3/join/${joined}`,
+      { reason: "hi" },
+      carol.accessToken,
+    );
+    expect(join.status).toBe(200);
+    const left = await createRoom(bob, "public_chat");
+    await server.http.post(`/_matrix/client/v3/join/${left}`, {}, carol.accessToken);
+    await server.http.post(`/_matrix/client/v3/rooms/${left}/leave`, {}, carol.accessToken);
+    const since = (await server.http.get("/_matrix/client/v3/sync?timeout=0", carol.accessToken)).body
+      .next_batch as string;
+
+    const avatar = await server.http.put(
+      profile(carol.userId, "avatar_url"),
+      { avatar_url: "mxc://localhost/c" },
+      carol.accessToken,
+    );
+    expect(avatar.status).toBe(200);
+    const set = await server.http.put(
+      profile(carol.userId, "displayname"),
+      { displayname: "Carol Renamed" },
+      carol.accessToken,
+    );
+    expect(set.status).toBe(200);
+
+    for (const roomId of [own, joined]) {
+      const state = await server.http.get(memberPath(roomId, carol.userId), carol.accessToken);
+      expect(state.body).toEqual({
+        membership: "join",
+        displayname: "Carol Renamed",
+        avatar_url: "mxc://localhost/c",
+      });
+    }
+    // Not in the room carol left: still her leave.
+    const old = await server.http.get(memberPath(left, carol.userId), bob.accessToken);
+    expect(old.body.membership).toBe("leave");
+
+    // Bob, in `joined`, sees the change in his timeline too; carol sees both rooms' events.
+    const sync = await server.http.get(
+      `/_matrix/client/v3/sync?timeout=0&since=${encodeURIComponent(since)}`,
+      carol.accessToken,
+    );
+    for (const roomId of [own, joined]) {
+      const members = (sync.body.rooms.join[roomId].timeline.events as MemberEvent[]).filter(
+        (e) => e.type === "m.room.member" && e.state_key === carol.userId,
+      );
+      expect(members.map((e) => e.content)).toEqual([
+        { membership: "join", displayname: "carol", avatar_url: "mxc://localhost/c" },
+        { membership: "join", displayname: "Carol Renamed", avatar_url: "mxc://localhost/c" },
+      ]);
+      expect(members[1]?.unsigned?.prev_content).toEqual(members[0]?.content);
+    }
+    expect(sync.body.rooms.join[left]).toBeUndefined();
+    const bobSees = await server.http.get(
+      `/_matrix/client/v3/rooms/${encodeURIComponent(joined)}/messages?dir=b&limit=1`,
+      bob.accessToken,
+    );
+    expect(bobSees.body.chunk[0].content.displayname).toBe("Carol Renamed");
+  });
+
+  it("sends nothing when the value does not change", async () => {
+    const dave = await registerUser(server.http, "dave");
+    const roomId = await createRoom(bob, "public_chat");
+    expect((await server.http.post(`/_matrix/client/v3/join/${roomId}`, {}, dave.accessToken)).status).toBe(
+      200,
+    );
+    const latest = async () =>
+      (
+        await server.http.get(
+          `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=1`,
+          dave.accessToken,
+        )
+      ).body.chunk[0].event_id as string;
+    const before = await latest();
+    expect((await server.http.get(memberPath(roomId, dave.userId), dave.accessToken)).body).toEqual({
+      membership: "join",
+      displayname: "dave",
+    });
+    await server.http.put(profile(dave.userId, "displayname"), { displayname: "dave" }, dave.accessToken);
+    expect(await latest()).toBe(before);
+  });
+});

@@ -18,8 +18,15 @@ export interface Profile {
 
 export type ProfileField = "displayname" | "avatar_url";
 
+/** Called after a profile change is stored, with the whole new profile: the rooms service sends the
+ * updated member events from it (spec: "Events on Change of Profile Information"). */
+export type ProfileChanged = (userId: string, profile: Profile) => Promise<void>;
+
 export class Profiles {
-  constructor(private readonly users: UserRepository) {}
+  constructor(
+    private readonly users: UserRepository,
+    private readonly onProfileChanged: ProfileChanged = async () => {},
+  ) {}
 
   /**
    * The profile of a local user; 404 for users this server does not know. Remote users get 404 too
@@ -55,9 +62,13 @@ export class Profiles {
       userId,
       field === "displayname" ? { displayname: cleared } : { avatarUrl: cleared },
     );
-    // Hook (rooms): send an updated m.room.member join event to every room the user is joined to, and
-    // a presence update, with the new displayname / avatar_url (spec: "Events on Change of Profile
-    // Information").
+    const profile: Profile = {};
+    const displayname = field === "displayname" ? cleared : user.displayname;
+    const avatarUrl = field === "avatar_url" ? cleared : user.avatarUrl;
+    if (displayname !== null) profile.displayname = displayname;
+    if (avatarUrl !== null) profile.avatar_url = avatarUrl;
+    // TODO(presence): the spec also asks for a presence update carrying the new profile.
+    await this.onProfileChanged(userId, profile);
   }
 }
 

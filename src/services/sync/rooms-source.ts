@@ -67,10 +67,12 @@ export class RoomsSyncSource implements SyncSource {
     for (const m of memberships) if (m.membership === "join") request.joinedRoomIds.add(m.roomId);
     const changedRooms =
       since === undefined ? undefined : new Set(await this.rooms.roomsWithEventsBetween(since, now));
+    const joinedAtSince =
+      since === undefined ? new Set<string>() : await this.joinedAt(userId, since, memberships);
 
     const joinedWork: JoinedWork[] = [];
     for (const m of memberships) {
-      const fresh = since === undefined || m.streamOrdering > since;
+      const fresh = since === undefined || (m.streamOrdering > since && !joinedAtSince.has(m.roomId));
       switch (m.membership) {
         case "join":
           if (fresh) request.newlyJoinedRoomIds.add(m.roomId);
@@ -94,6 +96,27 @@ export class RoomsSyncSource implements SyncSource {
       }
     }
     if (joinedWork.length > 0) await this.joinedRooms(request, response, joinedWork, now);
+  }
+
+  /**
+   * Rooms whose member event changed after `since` while the user was already joined at `since`: a
+   * join that follows a join (a display name or avatar change) is not a new join, and the room is
+   * synced incrementally. One read, and only when such a member event exists.
+   */
+  private async joinedAt(userId: string, since: number, memberships: MembershipEntry[]) {
+    const joined = new Set<string>();
+    const candidates = memberships.filter((m) => m.membership === "join" && m.streamOrdering > since);
+    if (candidates.length === 0) return joined;
+    const history = await this.rooms.visibilityHistoryOfRooms(
+      candidates.map((m) => m.roomId),
+      userId,
+    );
+    const before = new Map<string, StoredEvent>();
+    for (const e of history) {
+      if (e.pdu.type === "m.room.member" && e.streamOrdering <= since) before.set(e.roomId, e);
+    }
+    for (const [roomId, e] of before) if (e.pdu.content.membership === "join") joined.add(roomId);
+    return joined;
   }
 
   private timelineLimit(filter: RoomEventFilter | undefined): number {
