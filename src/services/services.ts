@@ -153,7 +153,7 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
     notifier: ports.notifier,
     sync: new SyncService(
       [
-        new RoomsSyncSource(store.rooms, roomVersions, clock),
+        new RoomsSyncSource(store.rooms, roomVersions, clock, store.streams),
         new AccountDataSyncSource(store.accountData, store.streams),
         new TypingSyncSource(typing),
         new ReceiptsSyncSource(store.receipts),

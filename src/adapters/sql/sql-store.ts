@@ -23,7 +23,7 @@ import { sqlRooms } from "./rooms.js";
 import type { Database } from "./schema.js";
 import { type SearchIndex, sqlSearch } from "./search-index.js";
 import { sqlServerKeys } from "./server-keys.js";
-import { currentStreamPosition } from "./streams.js";
+import { batchedStreamPositions } from "./streams.js";
 import { sqlToDevice } from "./to-device.js";
 import { sqlUserDirectory } from "./user-directory.js";
 import { sqlUsers } from "./users.js";
@@ -58,6 +58,7 @@ export function createSqlStore(
   db: Kysely<Database>,
   capabilities: { searchIndex: SearchIndex; jsonText: JsonText; queryCount?: () => number },
 ): Store {
+  const streamPosition = batchedStreamPositions(db);
   return {
     users: sqlUsers(db),
     userDirectory: sqlUserDirectory(db, capabilities.jsonText),
@@ -74,7 +75,7 @@ export function createSqlStore(
     presence: sqlPresence(db),
     toDevice: sqlToDevice(db),
     directory: sqlDirectory(db),
-    streams: { current: (stream) => currentStreamPosition(db, stream) },
+    streams: { current: streamPosition },
     pushRules: sqlPushRules(db),
     pushers: sqlPushers(db),
     pushActions: sqlPushActions(db),

@@ -21,3 +21,39 @@ export async function currentStreamPosition(db: Kysely<Database>, stream: string
     .executeTakeFirst();
   return Number(row?.position ?? 0);
 }
+
+/**
+ * Stream positions read together: every `current(stream)` asked within one turn of the event loop
+ * (a sync reads all of its streams at once) is answered by a single statement.
+ */
+export function batchedStreamPositions(db: Kysely<Database>): (stream: string) => Promise<number> {
+  let pending: Map<string, Array<(position: number) => void>> | undefined;
+  let failed: Array<(error: unknown) => void> = [];
+  return (stream) =>
+    new Promise<number>((resolve, reject) => {
+      if (!pending) {
+        pending = new Map();
+        failed = [];
+        queueMicrotask(async () => {
+          const batch = pending as Map<string, Array<(position: number) => void>>;
+          const rejects = failed;
+          pending = undefined;
+          try {
+            const rows = await db
+              .selectFrom("stream_positions")
+              .select(["stream", "position"])
+              .where("stream", "in", [...batch.keys()])
+              .execute();
+            const positions = new Map(rows.map((r) => [r.stream, Number(r.position)]));
+            for (const [name, waiters] of batch) for (const done of waiters) done(positions.get(name) ?? 0);
+          } catch (error) {
+            for (const fail of rejects) fail(error);
+          }
+        });
+      }
+      const waiters = pending.get(stream) ?? [];
+      waiters.push(resolve);
+      pending.set(stream, waiters);
+      failed.push(reject);
+    });
+}

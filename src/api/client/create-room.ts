@@ -34,10 +34,12 @@ export const createRoomEndpoints = (services: Services): Endpoint[] => [
     handler: async (c) => {
       const request = await readJson(c, body);
       const creator = requester(c).userId;
+      const creatorProfile = await services.rooms.membership.profileOf(creator);
       const create = (canonicalAlias?: string) =>
         createRoom(services.rooms.events, {
           ...request,
           creator,
+          creatorProfile,
           creation_content: request.creation_content as never,
           initial_state: request.initial_state as never,
           power_level_content_override: request.power_level_content_override as never,

@@ -22,6 +22,8 @@ export interface CreateRoomRequest {
   creation_content?: JsonObject | undefined;
   initial_state?: Array<{ type: string; state_key?: string | undefined; content: JsonObject }> | undefined;
   power_level_content_override?: JsonObject | undefined;
+  /** The creator's displayname and avatar_url, carried by their join event as by every join. */
+  creatorProfile?: JsonObject | undefined;
   /** The canonical alias, already reserved by the directory service. */
   canonicalAlias?: string | undefined;
 }
@@ -54,7 +56,7 @@ export async function createRoom(events: EventCreator, request: CreateRoomReques
   const send = (type: string, content: JsonObject, stateKey = "") =>
     events.create({ roomId, sender: creator, type, content, stateKey });
 
-  await send("m.room.member", { membership: "join" }, creator);
+  await send("m.room.member", { ...request.creatorProfile, membership: "join" }, creator);
   await send("m.room.power_levels", powerLevels(version, creator, trusted ? invitees : [], preset, request));
   if (request.canonicalAlias) await send("m.room.canonical_alias", { alias: request.canonicalAlias });
 

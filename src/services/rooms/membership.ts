@@ -71,7 +71,7 @@ export class Membership {
   }
 
   /** Member events carry the user's profile, for local users. */
-  private async profileOf(userId: string): Promise<JsonObject> {
+  async profileOf(userId: string): Promise<JsonObject> {
     if (!userId.endsWith(`:${this.serverName}`)) return {};
     const user = await this.users.get(userId);
     const profile: JsonObject = {};
