@@ -45,6 +45,12 @@ describe("createRoom", () => {
         "m.room.topic",
       ].sort(),
     );
+    // The creator's join carries their profile, as every join does.
+    const creatorJoin = await server.http.get(
+      `/_matrix/client/v3/rooms/${enc(roomId)}/state/m.room.member/${enc(alice.userId)}`,
+      alice.accessToken,
+    );
+    expect(creatorJoin.body).toEqual({ membership: "join", displayname: "alice" });
     const name = await server.http.get(
       `/_matrix/client/v3/rooms/${enc(roomId)}/state/m.room.name`,
       alice.accessToken,
