@@ -46,7 +46,7 @@ function parseArgs(argv: string[]) {
 
 /** A user in `rooms` rooms with `messages` messages each; returns the initial sync's time and size. */
 async function initialSync(base: string, prefix: string, rooms: number, messages: number) {
-  const user = await register(base, `${prefix}_r${rooms}`);
+  const user = await register(base, `${prefix}_r${rooms}m${messages}`);
   const roomIds = await inBatches(Array.from({ length: rooms }), 8, () => createRoom(base, user));
   await inBatches(roomIds, 8, async (roomId) => {
     for (let m = 0; m < messages; m++) await sendMessage(base, user, roomId, `message ${m}`);

@@ -1,13 +1,15 @@
 /** Opaque random tokens; only their SHA-256 is stored, so a database leak does not leak sessions. */
 import { encodeBase64Url } from "../../protocol/base64.js";
+import { sha256Sync } from "../../protocol/sha256.js";
 
 export function randomToken(prefix: string, bytes = 32): string {
   return `${prefix}_${encodeBase64Url(crypto.getRandomValues(new Uint8Array(bytes)))}`;
 }
 
+/** Every authenticated request hashes its token: synchronously, without a trip through WebCrypto's
+ * thread pool. */
 export async function hashToken(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
-  return encodeBase64Url(new Uint8Array(digest));
+  return encodeBase64Url(sha256Sync(new TextEncoder().encode(token)));
 }
 
 const DEVICE_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
