@@ -14,7 +14,7 @@ import type { Pdu } from "../../protocol/pdu.js";
 import { notificationLevel, powerLevelsFrom, userLevel } from "../../protocol/power-levels.js";
 import { evaluatePushRules, type PushContext, pushOutcome } from "../../protocol/push/evaluate.js";
 import type { PushRuleset } from "../../protocol/push/rules.js";
-import type { PersistAdditions, PersistHook, PersistingEvent } from "../rooms/event-creator.js";
+import type { LockScope, PersistAdditions, PersistHook, PersistingEvent } from "../rooms/event-creator.js";
 import type { NotifiedRecipient, PushDispatcher } from "./dispatch.js";
 import type { PushRules } from "./push-rules.js";
 
@@ -34,38 +34,51 @@ export class NotificationRecorder implements PersistHook {
     private readonly serverName: string,
   ) {}
 
-  async beforePersist(event: PersistingEvent): Promise<PersistAdditions | undefined> {
+  async beforePersist(event: PersistingEvent, scope: LockScope): Promise<PersistAdditions | undefined> {
     const { pdu, roomId } = event;
-    const joined = (await this.rooms.members(roomId, "join")).map((m) => m.userId);
-    const recipients = new Set(joined.filter((u) => this.isLocal(u) && u !== pdu.sender));
+    const room = await this.roomState(event, scope);
+    const recipients = room.localJoined.filter((u) => u !== pdu.sender);
     // An invitee is not joined yet but is who `.m.rule.invite_for_me` is for.
     const invitee = pdu.type === "m.room.member" ? pdu.state_key : undefined;
-    if (invitee && pdu.content.membership === "invite" && this.isLocal(invitee) && invitee !== pdu.sender) {
-      recipients.add(invitee);
+    if (
+      invitee &&
+      pdu.content.membership === "invite" &&
+      this.isLocal(invitee) &&
+      invitee !== pdu.sender &&
+      !recipients.includes(invitee)
+    ) {
+      recipients.push(invitee);
     }
-    if (recipients.size === 0) return undefined;
+    if (recipients.length === 0) return undefined;
 
-    const users = [...recipients];
-    const rulesets = await this.pushRules.rulesets(users);
-    const [powerLevels, create] = await this.stateEvents(roomId, [
-      ["m.room.power_levels", ""],
-      ["m.room.create", ""],
-    ]);
-    const levels = powerLevelsFrom(powerLevels, create, event.version.authorization);
-    const senderPowerLevel = userLevel(levels, pdu.sender);
-    const displayNames = needsDisplayNames(rulesets) ? await this.displayNames(roomId, users) : new Map();
+    const outsiders = recipients.filter((u) => !room.rulesets.has(u));
+    const rulesets =
+      outsiders.length === 0
+        ? room.rulesets
+        : new Map([...room.rulesets, ...(await this.pushRules.rulesets(outsiders))]);
+    const senderPowerLevel = userLevel(room.levels, pdu.sender);
+    let displayNames = room.displayNames;
+    room.needsNames ??= needsDisplayNames(room.rulesets);
+    if (room.needsNames || (outsiders.length > 0 && needsDisplayNames(rulesets))) {
+      displayNames ??= await this.displayNames(roomId, room.localJoined);
+      room.displayNames = displayNames;
+      if (outsiders.length > 0)
+        displayNames = new Map([...displayNames, ...(await this.displayNames(roomId, outsiders))]);
+    }
     const threadId = await this.threadOf(pdu.content);
     const pushEvent = toPushEvent(event.eventId, roomId, pdu);
 
     const rows: PushActionRecord[] = [];
     const notified: NotifiedRecipient[] = [];
-    for (const userId of users) {
+    const levels = room.levels;
+    const notificationLevelOf = (key: string) => notificationLevel(levels, key);
+    for (const userId of recipients) {
       const ctx: PushContext = {
         userId,
-        displayName: displayNames.get(userId),
-        roomMemberCount: joined.length,
+        displayName: displayNames?.get(userId),
+        roomMemberCount: room.joinedCount,
         senderPowerLevel,
-        notificationLevel: (key) => notificationLevel(levels, key),
+        notificationLevel: notificationLevelOf,
       };
       const match = evaluatePushRules(rulesets.get(userId) as PushRuleset, pushEvent, ctx);
       const outcome = pushOutcome(match?.actions);
@@ -83,6 +96,28 @@ export class NotificationRecorder implements PersistHook {
     }
     if (notified.length > 0) this.pending.set(event.eventId, notified);
     return { pushActions: rows };
+  }
+
+  /** What evaluating an event needs about its room, read once per holding of the room lock (the
+   * events created under it change no state the scope has read; see LockScope). */
+  private async roomState(event: PersistingEvent, scope: LockScope): Promise<RoomPushState> {
+    const key = `push:${event.roomId}`;
+    const known = scope.get(key) as RoomPushState | undefined;
+    if (known) return known;
+    const joined = (await this.rooms.members(event.roomId, "join")).map((m) => m.userId);
+    const localJoined = joined.filter((u) => this.isLocal(u));
+    const [powerLevels, create] = await this.stateEvents(event.roomId, [
+      ["m.room.power_levels", ""],
+      ["m.room.create", ""],
+    ]);
+    const state: RoomPushState = {
+      joinedCount: joined.length,
+      localJoined,
+      rulesets: localJoined.length > 0 ? await this.pushRules.rulesets(localJoined) : new Map(),
+      levels: powerLevelsFrom(powerLevels, create, event.version.authorization),
+    };
+    scope.set(key, state);
+    return state;
   }
 
   afterPersist(event: PersistingEvent & { streamOrdering: number }): void {
@@ -142,6 +177,18 @@ export class NotificationRecorder implements PersistHook {
     }
     return names;
   }
+}
+
+interface RoomPushState {
+  joinedCount: number;
+  /** Joined members of this server, in `members` order. */
+  localJoined: string[];
+  rulesets: Map<string, PushRuleset>;
+  levels: ReturnType<typeof powerLevelsFrom>;
+  /** Whether some rule of `rulesets` needs display names, once asked. */
+  needsNames?: boolean;
+  /** Display names of `localJoined`, once some ruleset needed them. */
+  displayNames?: Map<string, string>;
 }
 
 /** The event as push rules see it: its client-visible fields. */

@@ -56,10 +56,18 @@ export interface PersistAdditions {
   pushActions?: PushActionRecord[];
 }
 
+/**
+ * What one holder of a room's lock has read about the room, shared by the events it creates in
+ * one go (a group-commit batch of plain messages, or one event): those events change no state and
+ * nobody else writes the room meanwhile, so a hook may memoise room reads (members, power levels)
+ * here. It lives no longer than the lock is held, so it never needs invalidating.
+ */
+export type LockScope = Map<string, unknown>;
+
 export interface PersistHook {
   /** Runs under the room lock after the auth rules passed; what it returns is stored atomically
-   * with the event. */
-  beforePersist(event: PersistingEvent): Promise<PersistAdditions | undefined>;
+   * with the event. `scope` is shared by the events created under this holding of the lock. */
+  beforePersist(event: PersistingEvent, scope: LockScope): Promise<PersistAdditions | undefined>;
   afterPersist?(event: PersistingEvent & { streamOrdering: number }): void;
   persistFailed?(event: PersistingEvent): void;
 }
@@ -232,8 +240,9 @@ export class EventCreator {
         newEvent.relation = relation;
       }
       const persisting: PersistingEvent = { eventId, roomId: draft.roomId, pdu, version };
+      const scope: LockScope = new Map();
       for (const hook of this.hooks) {
-        const additions = await hook.beforePersist(persisting);
+        const additions = await hook.beforePersist(persisting, scope);
         if (additions?.pushActions?.length) {
           newEvent.pushActions = [...(newEvent.pushActions ?? []), ...additions.pushActions];
         }
@@ -320,6 +329,7 @@ export class EventCreator {
     const prevEvents = version.eventIdFormat === "v1" ? await this.rooms.getEvents(prevEventIds) : [];
 
     const built: Array<{ index: number; event: NewEvent; persisting: PersistingEvent }> = [];
+    const scope: LockScope = new Map();
     for (const { index, draft } of pending) {
       try {
         const authEvents = authEventKeys(subjectOf(draft), rules)
@@ -350,7 +360,7 @@ export class EventCreator {
         if (draft.txn) event.txn = draft.txn;
         const persisting: PersistingEvent = { eventId, roomId, pdu, version };
         for (const hook of this.hooks) {
-          const additions = await hook.beforePersist(persisting);
+          const additions = await hook.beforePersist(persisting, scope);
           if (additions?.pushActions?.length)
             event.pushActions = [...(event.pushActions ?? []), ...additions.pushActions];
         }
