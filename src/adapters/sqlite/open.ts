@@ -18,6 +18,11 @@ export async function openSqliteStore(path: string): Promise<Store> {
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
+  // Checkpoint every ~40 MB of WAL rather than SQLite's 4 MB: the hot pages (stream positions,
+  // index pages of event_push_actions, forward_extremities) are rewritten by every commit, and a
+  // checkpoint copies each page once however often it changed, so rarer checkpoints copy far less
+  // (send bench: a sixth of the server's CPU per event).
+  sqlite.pragma("wal_autocheckpoint = 10000");
   sqlite.pragma("foreign_keys = ON");
   const counter = queryCounter();
   const db = new Kysely<Database>({
