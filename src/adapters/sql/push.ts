@@ -296,6 +296,67 @@ export function sqlPushActions(db: Kysely<Database>): PushActionRepository {
       return new Map(rows.map((r) => [r.thread_id, Number(r.position)]));
     },
 
+    async readPositionsInRooms(userId, roomIds) {
+      const out = new Map<string, Map<string, number>>();
+      for (let i = 0; i < roomIds.length; i += CHUNK) {
+        const rows = await db
+          .selectFrom("receipts")
+          .innerJoin("events", "events.event_id", "receipts.event_id")
+          .select(["receipts.room_id as room_id", "receipts.thread_id as thread_id"])
+          .select((eb) => eb.fn.max("events.stream_ordering").as("position"))
+          .where("receipts.room_id", "in", roomIds.slice(i, i + CHUNK))
+          .where("receipts.user_id", "=", userId)
+          .where("receipts.receipt_type", "in", ["m.read", "m.read.private"])
+          .groupBy(["receipts.room_id", "receipts.thread_id"])
+          .execute();
+        for (const r of rows) {
+          const byThread = out.get(r.room_id) ?? new Map<string, number>();
+          byThread.set(r.thread_id, Number(r.position));
+          out.set(r.room_id, byThread);
+        }
+      }
+      return out;
+    },
+
+    async countsByThreadInRooms(userId, after, upTo) {
+      const out = new Map<string, Map<string, NotificationCounts>>();
+      const rooms = [...after];
+      // Two parameters per room: half the chunk.
+      for (let i = 0; i < rooms.length; i += CHUNK / 2) {
+        const chunk = rooms.slice(i, i + CHUNK / 2);
+        const rows = await db
+          .selectFrom("event_push_actions as a")
+          .innerJoin("events as e", "e.event_id", "a.event_id")
+          .select(["a.room_id", "a.thread_id"])
+          .select((eb) => [eb.fn.countAll().as("notifications"), eb.fn.sum("a.highlight").as("highlights")])
+          .where("a.user_id", "=", userId)
+          .where(
+            "a.room_id",
+            "in",
+            chunk.map(([roomId]) => roomId),
+          )
+          .where("e.stream_ordering", "<=", upTo)
+          .where((eb) =>
+            eb.or(
+              chunk.map(([roomId, from]) =>
+                eb.and([eb("a.room_id", "=", roomId), eb("e.stream_ordering", ">", from)]),
+              ),
+            ),
+          )
+          .groupBy(["a.room_id", "a.thread_id"])
+          .execute();
+        for (const r of rows) {
+          const byThread = out.get(r.room_id) ?? new Map<string, NotificationCounts>();
+          byThread.set(r.thread_id, {
+            notificationCount: Number(r.notifications),
+            highlightCount: Number(r.highlights ?? 0),
+          });
+          out.set(r.room_id, byThread);
+        }
+      }
+      return out;
+    },
+
     async countsByThread(userId, roomId, range, threadId) {
       let query = db
         .selectFrom("event_push_actions as a")

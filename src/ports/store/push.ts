@@ -104,6 +104,9 @@ export interface PushActionRepository {
   /** Where the user's `m.read` and `m.read.private` receipts in the room point, the later of the
    * two, as event stream positions keyed by thread ID ("" for unthreaded receipts). */
   readPositions(userId: string, roomId: string): Promise<Map<string, number>>;
+  /** `readPositions` of many rooms in one read: room ID → thread ID → position (rooms without a
+   * receipt are absent). */
+  readPositionsInRooms(userId: string, roomIds: readonly string[]): Promise<Map<string, Map<string, number>>>;
   /** Counts per thread of the user's notifications in the room at stream positions in
    * (after, upTo]; only one thread's when `threadId` is given. */
   countsByThread(
@@ -112,6 +115,13 @@ export interface PushActionRepository {
     range: { after: number; upTo: number },
     threadId?: string,
   ): Promise<Map<string, NotificationCounts>>;
+  /** `countsByThread` of many rooms in one read, each room from its own `after` (exclusive) up to
+   * `upTo`: room ID → thread ID → counts (rooms without notifications are absent). */
+  countsByThreadInRooms(
+    userId: string,
+    after: ReadonlyMap<string, number>,
+    upTo: number,
+  ): Promise<Map<string, Map<string, NotificationCounts>>>;
   /** The user's notifications, newest first, at stream positions before `before` (exclusive). */
   list(
     userId: string,

@@ -35,6 +35,26 @@ const render = (c: NotificationCounts): UnreadCounts => ({
   notification_count: c.notificationCount,
 });
 
+/** Without `threaded`, all threads summed; with it, the main timeline's and each thread's own. */
+function renderCounts(counts: Map<string, NotificationCounts>, threaded: boolean): RoomUnreadCounts {
+  if (!threaded) {
+    const total = zero();
+    for (const c of counts.values()) {
+      total.notificationCount += c.notificationCount;
+      total.highlightCount += c.highlightCount;
+    }
+    return { unread_notifications: render(total) };
+  }
+  const threads: Record<string, UnreadCounts> = {};
+  for (const [threadId, c] of counts) {
+    if (threadId !== MAIN_THREAD && c.notificationCount > 0) threads[threadId] = render(c);
+  }
+  return {
+    unread_notifications: render(counts.get(MAIN_THREAD) ?? zero()),
+    unread_thread_notifications: threads,
+  };
+}
+
 export class Notifications {
   constructor(
     private readonly pushActions: PushActionRepository,
@@ -62,22 +82,38 @@ export class Notifications {
       const own = await this.pushActions.countsByThread(userId, roomId, { after: position, upTo }, threadId);
       counts.set(threadId, own.get(threadId) ?? zero());
     }
-    if (!threaded) {
-      const total = zero();
-      for (const c of counts.values()) {
-        total.notificationCount += c.notificationCount;
-        total.highlightCount += c.highlightCount;
+    return renderCounts(counts, threaded);
+  }
+
+  /** `unreadCounts` of many rooms in two reads (plus one per thread read ahead of the unthreaded
+   * receipt, which is rare): what an initial /sync of hundreds of rooms needs. */
+  async unreadCountsOfRooms(
+    userId: string,
+    roomIds: readonly string[],
+    upTo: number,
+    threaded: boolean,
+  ): Promise<Map<string, RoomUnreadCounts>> {
+    const out = new Map<string, RoomUnreadCounts>();
+    if (roomIds.length === 0) return out;
+    const readByRoom = await this.pushActions.readPositionsInRooms(userId, roomIds);
+    const after = new Map(roomIds.map((roomId) => [roomId, readByRoom.get(roomId)?.get(UNTHREADED) ?? 0]));
+    const countsByRoom = await this.pushActions.countsByThreadInRooms(userId, after, upTo);
+    for (const roomId of roomIds) {
+      const counts = countsByRoom.get(roomId) ?? new Map<string, NotificationCounts>();
+      const unthreaded = after.get(roomId) ?? 0;
+      for (const [threadId, position] of readByRoom.get(roomId) ?? []) {
+        if (threadId === UNTHREADED || position <= unthreaded || !counts.has(threadId)) continue;
+        const own = await this.pushActions.countsByThread(
+          userId,
+          roomId,
+          { after: position, upTo },
+          threadId,
+        );
+        counts.set(threadId, own.get(threadId) ?? zero());
       }
-      return { unread_notifications: render(total) };
+      out.set(roomId, renderCounts(counts, threaded));
     }
-    const threads: Record<string, UnreadCounts> = {};
-    for (const [threadId, c] of counts) {
-      if (threadId !== MAIN_THREAD && c.notificationCount > 0) threads[threadId] = render(c);
-    }
-    return {
-      unread_notifications: render(counts.get(MAIN_THREAD) ?? zero()),
-      unread_thread_notifications: threads,
-    };
+    return out;
   }
 
   /** `GET /notifications`: newest first; `from` is the `next_token` of the previous page. */

@@ -84,10 +84,12 @@ export class PresenceSyncSource implements SyncSource {
     }
   }
 
-  private async members(roomIds: Iterable<string>): Promise<Set<string>> {
+  /** The joined members of the rooms, in one read for all of them. */
+  private async members(roomIds: ReadonlySet<string>): Promise<Set<string>> {
     const users = new Set<string>();
-    for (const roomId of roomIds)
-      for (const m of await this.rooms.members(roomId, "join")) users.add(m.userId);
+    if (roomIds.size === 0) return users;
+    for (const m of await this.rooms.membershipsInRooms([...roomIds]))
+      if (m.membership === "join") users.add(m.userId);
     return users;
   }
 

@@ -40,7 +40,9 @@ export class PushSyncSource implements SyncSource {
   async collect(request: SyncRequest, response: SyncResponse): Promise<void> {
     const userId = request.requester.userId;
     const since = request.since?.[this.key];
-    if (since === undefined || (await this.rules.lastChange(userId)) > since) {
+    // No push rule of anyone changed after the token when the stream has not moved: no read.
+    const now = request.now[this.key] as number;
+    if (since === undefined || (since < now && (await this.rules.lastChange(userId)) > since)) {
       // A change after `now` is sent now and again next time: harmless, the content is the whole ruleset.
       const global = (await this.pushRules.ruleset(userId)) as unknown as JsonObject;
       const event = { type: "m.push_rules", content: { global } };
@@ -50,8 +52,13 @@ export class PushSyncSource implements SyncSource {
     }
     const upTo = request.now[EVENTS_KEY] ?? 0;
     const threaded = request.filter.room?.timeline?.unread_thread_notifications === true;
-    for (const [roomId, room] of Object.entries(response.rooms.join)) {
-      Object.assign(room, await this.notifications.unreadCounts(userId, roomId, upTo, threaded));
-    }
+    const rooms = Object.entries(response.rooms.join);
+    const counts = await this.notifications.unreadCountsOfRooms(
+      userId,
+      rooms.map(([roomId]) => roomId),
+      upTo,
+      threaded,
+    );
+    for (const [roomId, room] of rooms) Object.assign(room, counts.get(roomId));
   }
 }
