@@ -156,7 +156,7 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
         new RoomsSyncSource(store.rooms, roomVersions, clock, store.streams),
         new AccountDataSyncSource(store.accountData, store.streams),
         new TypingSyncSource(typing),
-        new ReceiptsSyncSource(store.receipts),
+        new ReceiptsSyncSource(store.receipts, store.streams),
         new PresenceSyncSource(store.presence, store.rooms, store.streams, clock, config.presence),
         new ToDeviceSyncSource(store.toDevice, store.streams),
         new DeviceListsSyncSource(e2ee.deviceLists, e2ee.deviceKeys, store.streams),

@@ -73,6 +73,19 @@ export function sqlRelations(db: Kysely<Database>): RelationRepository {
       return rows.map(toStored);
     },
 
+    async parentsWithChildren(parentIds, relTypes) {
+      const rows = await chunked(parentIds, (ids) =>
+        db
+          .selectFrom("event_relations")
+          .select("relates_to")
+          .distinct()
+          .where("relates_to", "in", ids)
+          .where("rel_type", "in", relTypes)
+          .execute(),
+      );
+      return new Set(rows.map((r) => r.relates_to));
+    },
+
     latestEdits(parentIds, perParent, visible) {
       return chunked(parentIds, async (ids) => {
         const ranked = db

@@ -51,6 +51,9 @@ export interface ThreadListQuery {
 export interface RelationRepository {
   /** Children of `eventId` in stream order (newest first for "b"). */
   relations(eventId: string, query: RelationQuery): Promise<StoredEvent[]>;
+  /** Those of `parentIds` that have a child of one of `relTypes` (redacted or not, visible or not):
+   * one index-only read that lets a page nothing relates to skip the aggregation queries. */
+  parentsWithChildren(parentIds: string[], relTypes: string[]): Promise<Set<string>>;
   /** Per parent, its valid `m.replace` children (same sender and type, neither a state event, the
    * parent not an edit itself), most recent first by origin_server_ts then event_id, at most
    * `perParent` each (spec: "Server-side aggregation of m.replace relationships"). */

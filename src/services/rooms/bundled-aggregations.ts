@@ -33,6 +33,10 @@ export const viewerOf = (ctx: VisibilityContext, userId: string): Viewer => ({
   visible: visibleRanges(ctx, userId),
 });
 
+/** The relationship types the server aggregates (`m.annotation` is not). */
+const AGGREGATED = ["m.replace", "m.reference"];
+const AGGREGATED_WITH_THREADS = [...AGGREGATED, "m.thread"];
+
 /** Edits fetched per original at first; more only when all of those lack `m.new_content`. */
 const EDITS_PER_PARENT = 3;
 const MAX_EDITS_SCANNED = 100;
@@ -51,7 +55,14 @@ export async function formatWithAggregations(
   withThreads = true,
 ): Promise<ClientEvent[]> {
   const formatted = await formatClientEvents(rooms, versions, events, now);
-  const parents = events.filter((e) => e.pdu.state_key === undefined);
+  const candidates = events.filter((e) => e.pdu.state_key === undefined);
+  if (candidates.length === 0) return formatted;
+  // Most pages have nothing relating to them: one index-only read instead of three aggregations.
+  const related = await rooms.parentsWithChildren(
+    candidates.map((e) => e.eventId),
+    withThreads ? AGGREGATED_WITH_THREADS : AGGREGATED,
+  );
+  const parents = candidates.filter((e) => related.has(e.eventId));
   if (parents.length === 0) return formatted;
   const ids = parents.map((e) => e.eventId);
   const [edits, threads, references] = await Promise.all([

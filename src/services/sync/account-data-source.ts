@@ -26,6 +26,8 @@ export class AccountDataSyncSource implements SyncSource {
   async collect(request: SyncRequest, response: SyncResponse): Promise<void> {
     const since = request.since?.[this.key] ?? 0;
     const now = request.now[this.key] as number;
+    // Nobody's account data changed after the token: nothing to read.
+    if (request.since !== undefined && since >= now) return;
     const entries = await this.accountData.changedSince(request.requester.userId, since);
     const globalFilter = request.filter.account_data;
     const roomFilter = request.filter.room?.account_data;

@@ -5,6 +5,7 @@
  */
 import type { StreamChange } from "../../ports/notifier.js";
 import type { ReceiptRepository, StoredReceipt } from "../../ports/store/receipts.js";
+import type { StreamRepository } from "../../ports/store/streams.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { addEphemeral, wantsEphemeral } from "./ephemeral.js";
 import type { SyncResponse } from "./sync-response.js";
@@ -14,10 +15,14 @@ export class ReceiptsSyncSource implements SyncSource {
   readonly key = "r";
   readonly stream = "receipts";
 
-  constructor(private readonly receipts: ReceiptRepository) {}
+  constructor(
+    private readonly receipts: ReceiptRepository,
+    private readonly streams: StreamRepository,
+  ) {}
 
   current(): Promise<number> {
-    return this.receipts.currentPosition();
+    // Through the stream repository, which reads every stream of a sync in one statement.
+    return this.streams.current(this.stream);
   }
 
   /** Public receipts concern every member; a private one carries its owner in `userIds`. */

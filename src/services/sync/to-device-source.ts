@@ -19,6 +19,9 @@ export class ToDeviceSyncSource implements SyncSource {
   readonly key = "td";
   readonly stream = TO_DEVICE_STREAM;
 
+  /** Per device (this process), the token position up to which its inbox was last acknowledged. */
+  private readonly acknowledged = new Map<string, number>();
+
   constructor(
     private readonly inbox: ToDeviceRepository,
     private readonly streams: StreamRepository,
@@ -38,7 +41,15 @@ export class ToDeviceSyncSource implements SyncSource {
     const { userId, deviceId } = request.requester;
     const since = request.since?.[this.key] ?? 0;
     const now = request.now[this.key] as number;
-    if (since > 0) await this.inbox.acknowledge(userId, deviceId, since);
+    const device = `${userId}\u0000${deviceId}`;
+    if (since > (this.acknowledged.get(device) ?? 0)) {
+      await this.inbox.acknowledge(userId, deviceId, since);
+      // Positions are handed out in commit order, so nothing at or below `since` can arrive later:
+      // the next sync with the same token has nothing to delete.
+      this.acknowledged.set(device, since);
+    }
+    // No message for anyone after the token: nothing to read.
+    if (since >= now) return;
     const messages = await this.inbox.pending(userId, deviceId, since, now, this.limit);
     for (const m of messages)
       response.to_device.events.push({ sender: m.sender, type: m.type, content: m.content });
