@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { MembershipEntry, NewEvent, RoomRepository } from "../../ports/store/rooms.js";
 import { toStored } from "./event-rows.js";
-import { insertPushActions } from "./push.js";
+import { Prepared, PreparedInsert } from "./prepared.js";
 import { sqlRelations } from "./relations.js";
 import { sqlRoomBatchReads } from "./room-batch-reads.js";
 import type { Database, EventsTable } from "./schema.js";
@@ -10,6 +10,99 @@ import { currentStreamPosition, nextStreamPosition } from "./streams.js";
 
 /** `searchIndex` is the engine's full-text index, written in the same unit of work as the event. */
 export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRepository {
+  // The statements every sent event runs, compiled once (see prepared.ts).
+  const streamOrderingOf = new Prepared<"eventId", { stream_ordering: number }>((q, p) =>
+    q.selectFrom("events").select("stream_ordering").where("event_id", "=", p("eventId")),
+  );
+  const insertEvent = new Prepared<keyof EventsTable>((q, p) =>
+    q.insertInto("events").values({
+      event_id: p("event_id"),
+      room_id: p("room_id"),
+      stream_ordering: p("stream_ordering"),
+      depth: p("depth"),
+      type: p("type"),
+      state_key: p("state_key"),
+      sender: p("sender"),
+      origin_server_ts: p("origin_server_ts"),
+      json: p("json"),
+      redacted_by: p("redacted_by"),
+      replaces_state: p("replaces_state"),
+    }),
+  );
+  const dropExtremity = new Prepared<"roomId" | "eventId">((q, p) =>
+    q
+      .deleteFrom("forward_extremities")
+      .where("room_id", "=", p("roomId"))
+      .where("event_id", "=", p("eventId")),
+  );
+  const addExtremity = new Prepared<"roomId" | "eventId" | "depth">((q, p) =>
+    q
+      .insertInto("forward_extremities")
+      .values({ room_id: p("roomId"), event_id: p("eventId"), depth: p("depth") }),
+  );
+  const insertTxn = new Prepared<"userId" | "deviceId" | "txnId" | "eventId">((q, p) =>
+    q.insertInto("event_txns").values({
+      user_id: p("userId"),
+      device_id: p("deviceId"),
+      txn_id: p("txnId"),
+      event_id: p("eventId"),
+    }),
+  );
+  const txnEvent = new Prepared<"userId" | "deviceId" | "txnId", { event_id: string }>((q, p) =>
+    q
+      .selectFrom("event_txns")
+      .select("event_id")
+      .where("user_id", "=", p("userId"))
+      .where("device_id", "=", p("deviceId"))
+      .where("txn_id", "=", p("txnId")),
+  );
+  const extremitiesOf = new Prepared<"roomId", { event_id: string; depth: number }>((q, p) =>
+    q
+      .selectFrom("forward_extremities")
+      .select(["event_id", "depth"])
+      .where("room_id", "=", p("roomId"))
+      .orderBy("event_id"),
+  );
+  const eventById = new Prepared<"eventId", Selectable<EventsTable>>((q, p) =>
+    q.selectFrom("events").selectAll().where("event_id", "=", p("eventId")),
+  );
+  const membersWith = new Prepared<"roomId" | "type" | "membership", MembershipRow>((q, p) =>
+    q
+      .selectFrom("current_state")
+      .select(["room_id", "state_key", "membership", "event_id", "stream_ordering"])
+      .where("room_id", "=", p("roomId"))
+      .where("type", "=", p("type"))
+      .where("membership", "=", p("membership"))
+      .orderBy("state_key"),
+  );
+  const pushActionColumns = [
+    "user_id",
+    "event_id",
+    "room_id",
+    "thread_id",
+    "actions",
+    "highlight",
+    "ts",
+  ] as const;
+  const insertPushActions = new PreparedInsert(pushActionColumns, (q, rows) =>
+    q
+      .insertInto("event_push_actions")
+      .values(rows)
+      .onConflict((oc) => oc.columns(["user_id", "event_id"]).doNothing()),
+  );
+  const pushActionRows = (events: readonly NewEvent[]) =>
+    events.flatMap((e) =>
+      (e.pushActions ?? []).map((r) => ({
+        user_id: r.userId,
+        event_id: r.eventId,
+        room_id: r.roomId,
+        thread_id: r.threadId,
+        actions: JSON.stringify(r.actions),
+        highlight: r.highlight ? 1 : 0,
+        ts: r.ts,
+      })),
+    );
+
   const getEvents = async (eventIds: string[]) => {
     if (eventIds.length === 0) return [];
     const rows: Selectable<EventsTable>[] = [];
@@ -28,13 +121,11 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
 
   /** One event's writes inside the caller's transaction: the event row, its state change and state
    * history, forward extremities, transaction ID, redaction, search entry, push actions, relation. */
-  const persistOne = async (trx: Transaction<Database>, e: NewEvent): Promise<number> => {
-    const existing = await trx
-      .selectFrom("events")
-      .select("stream_ordering")
-      .where("event_id", "=", e.eventId)
-      .executeTakeFirst();
-    if (existing) return Number(existing.stream_ordering);
+  /** Push actions are left to the caller, which inserts those of all its events at once. Returns
+   * the event's stream position and whether it was new. */
+  const persistOne = async (trx: Transaction<Database>, e: NewEvent): Promise<[number, boolean]> => {
+    const [existing] = (await streamOrderingOf.execute(trx, { eventId: e.eventId })).rows;
+    if (existing) return [Number(existing.stream_ordering), false];
     const streamOrdering = await nextStreamPosition(trx, "events");
     const roomId = e.newRoom?.roomId ?? (e.pdu.room_id as string);
     if (e.newRoom) {
@@ -92,46 +183,32 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
         })
         .execute();
     }
-    await trx
-      .insertInto("events")
-      .values({
-        event_id: e.eventId,
-        room_id: roomId,
-        stream_ordering: streamOrdering,
-        depth: e.pdu.depth,
-        type: e.pdu.type,
-        state_key: stateKey ?? null,
-        sender: e.pdu.sender,
-        origin_server_ts: e.pdu.origin_server_ts,
-        json: JSON.stringify(e.pdu),
-        redacted_by: null,
-        replaces_state: replacesState,
-      })
-      .execute();
+    await insertEvent.execute(trx, {
+      event_id: e.eventId,
+      room_id: roomId,
+      stream_ordering: streamOrdering,
+      depth: e.pdu.depth,
+      type: e.pdu.type,
+      state_key: stateKey ?? null,
+      sender: e.pdu.sender,
+      origin_server_ts: e.pdu.origin_server_ts,
+      json: JSON.stringify(e.pdu),
+      redacted_by: null,
+      replaces_state: replacesState,
+    });
     const searchable = searchEntryOf(e.pdu);
     if (searchable) await searchIndex.add(trx, { streamOrdering, roomId, ...searchable });
-    if (e.prevEventIds.length > 0) {
+    if (e.prevEventIds.length === 1) {
+      await dropExtremity.execute(trx, { roomId, eventId: e.prevEventIds[0] });
+    } else if (e.prevEventIds.length > 0) {
       await trx
         .deleteFrom("forward_extremities")
         .where("room_id", "=", roomId)
         .where("event_id", "in", e.prevEventIds)
         .execute();
     }
-    await trx
-      .insertInto("forward_extremities")
-      .values({ room_id: roomId, event_id: e.eventId, depth: e.pdu.depth })
-      .execute();
-    if (e.txn) {
-      await trx
-        .insertInto("event_txns")
-        .values({
-          user_id: e.txn.userId,
-          device_id: e.txn.deviceId,
-          txn_id: e.txn.txnId,
-          event_id: e.eventId,
-        })
-        .execute();
-    }
+    await addExtremity.execute(trx, { roomId, eventId: e.eventId, depth: e.pdu.depth });
+    if (e.txn) await insertTxn.execute(trx, { ...e.txn, eventId: e.eventId });
     if (e.redacts) {
       await trx
         .updateTable("events")
@@ -141,7 +218,6 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
         .execute();
       await searchIndex.remove(trx, e.redacts);
     }
-    if (e.pushActions?.length) await insertPushActions(trx, e.pushActions);
     if (e.relation) {
       await trx
         .insertInto("event_relations")
@@ -155,7 +231,20 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
         })
         .execute();
     }
-    return streamOrdering;
+    return [streamOrdering, true];
+  };
+
+  /** Events in order, then the push actions of those newly stored, all in one multi-row insert. */
+  const persistAll = async (trx: Transaction<Database>, events: readonly NewEvent[]): Promise<number[]> => {
+    const orderings: number[] = [];
+    const fresh: NewEvent[] = [];
+    for (const e of events) {
+      const [ordering, isNew] = await persistOne(trx, e);
+      orderings.push(ordering);
+      if (isNew) fresh.push(e);
+    }
+    await insertPushActions.execute(trx, pushActionRows(fresh));
+    return orderings;
   };
 
   return {
@@ -183,44 +272,28 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
     },
 
     persistEvent(e) {
-      return db.transaction().execute((trx) => persistOne(trx, e));
-    },
-
-    persistEvents(events) {
       return db.transaction().execute(async (trx) => {
-        const orderings: number[] = [];
-        for (const e of events) orderings.push(await persistOne(trx, e));
-        return orderings;
+        const [ordering] = await persistAll(trx, [e]);
+        return ordering as number;
       });
     },
 
+    persistEvents(events) {
+      return db.transaction().execute((trx) => persistAll(trx, events));
+    },
+
     async eventForTxn(userId, deviceId, txnId) {
-      const row = await db
-        .selectFrom("event_txns")
-        .select("event_id")
-        .where("user_id", "=", userId)
-        .where("device_id", "=", deviceId)
-        .where("txn_id", "=", txnId)
-        .executeTakeFirst();
+      const [row] = (await txnEvent.execute(db, { userId, deviceId, txnId })).rows;
       return row?.event_id;
     },
 
     async forwardExtremities(roomId) {
-      const rows = await db
-        .selectFrom("forward_extremities")
-        .select(["event_id", "depth"])
-        .where("room_id", "=", roomId)
-        .orderBy("event_id")
-        .execute();
+      const { rows } = await extremitiesOf.execute(db, { roomId });
       return rows.map((r) => ({ eventId: r.event_id, depth: Number(r.depth) }));
     },
 
     async getEvent(eventId) {
-      const row = await db
-        .selectFrom("events")
-        .selectAll()
-        .where("event_id", "=", eventId)
-        .executeTakeFirst();
+      const [row] = (await eventById.execute(db, { eventId })).rows;
       return row ? toStored(row) : undefined;
     },
 
@@ -293,12 +366,15 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
     },
 
     async members(roomId, membership) {
-      let q = db
+      if (membership) {
+        const { rows } = await membersWith.execute(db, { roomId, type: "m.room.member", membership });
+        return rows.map(toMembership);
+      }
+      const q = db
         .selectFrom("current_state")
         .select(["room_id", "state_key", "membership", "event_id", "stream_ordering"])
         .where("room_id", "=", roomId)
         .where("type", "=", "m.room.member");
-      if (membership) q = q.where("membership", "=", membership);
       return (await q.orderBy("state_key").execute()).map(toMembership);
     },
 
@@ -349,13 +425,15 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
   };
 }
 
-function toMembership(r: {
+interface MembershipRow {
   room_id: string;
   state_key: string;
   membership: string | null;
   event_id: string;
   stream_ordering: number;
-}): MembershipEntry {
+}
+
+function toMembership(r: MembershipRow): MembershipEntry {
   return {
     roomId: r.room_id,
     userId: r.state_key,

@@ -1,0 +1,81 @@
+/**
+ * Statements built with Kysely once and then run with new parameters. Building and compiling a
+ * query costs about as much as SQLite running it (profiled on the send path), so the statements
+ * run for every event compile once: the first run compiles the query with a marker in place of
+ * each named parameter and records where each one landed among the compiled parameters; later
+ * runs send the same SQL text (which the SQLite adapter keeps prepared, see
+ * adapters/sqlite/statement-cache.ts) with the values in that order.
+ */
+import { type Compilable, CompiledQuery, type Kysely, type QueryResult, type Transaction } from "kysely";
+import type { Database } from "./schema.js";
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Stands for the named parameter in the query being built (typed to fit any column). */
+export type Param<K extends string> = (name: K) => never;
+
+const MARKER = "\u0000lattice-param:";
+
+export class Prepared<K extends string, Row = unknown> {
+  private compiled?: { sql: string; order: K[] };
+
+  /** `build` must give every value it takes from `p` as a query parameter (values, comparisons),
+   * and the same query shape whatever the values. */
+  constructor(private readonly build: (db: Db, p: Param<K>) => Compilable<Row>) {}
+
+  async execute(db: Db, args: Record<K, unknown>): Promise<QueryResult<Row>> {
+    let compiled = this.compiled;
+    if (!compiled) {
+      const query = this.build(db, ((name: K) => `${MARKER}${name}`) as Param<K>).compile();
+      const order = query.parameters.map((value) => {
+        if (typeof value !== "string" || !value.startsWith(MARKER))
+          throw new Error(`prepared statement with a constant parameter: ${query.sql}`);
+        return value.slice(MARKER.length) as K;
+      });
+      compiled = { sql: query.sql, order };
+      this.compiled = compiled;
+    }
+    return db.executeQuery<Row>(
+      CompiledQuery.raw(
+        compiled.sql,
+        compiled.order.map((name) => args[name]),
+      ),
+    );
+  }
+}
+
+/**
+ * A multi-row insert of `columns`, compiled once per row count: `rows` are inserted in chunks of
+ * at most `chunk` (bounded parameters per statement on every engine), each one statement.
+ */
+export class PreparedInsert<C extends string> {
+  private readonly bySize = new Map<number, string>();
+
+  constructor(
+    private readonly columns: readonly C[],
+    private readonly build: (db: Db, rows: Array<Record<C, never>>) => Compilable,
+    private readonly chunk = 100,
+  ) {}
+
+  async execute(db: Db, rows: ReadonlyArray<Record<C, unknown>>): Promise<void> {
+    for (let i = 0; i < rows.length; i += this.chunk) {
+      const part = rows.slice(i, i + this.chunk);
+      let sql = this.bySize.get(part.length);
+      if (sql === undefined) {
+        // Markers give each row and column its own parameter; check they come out row by row.
+        const markers = part.map((_, r) =>
+          Object.fromEntries(this.columns.map((c) => [c, `${MARKER}${r}:${c}`])),
+        ) as Array<Record<C, never>>;
+        const query = this.build(db, markers).compile();
+        const expected = part.flatMap((_, r) => this.columns.map((c) => `${MARKER}${r}:${c}`));
+        if (query.parameters.length !== expected.length || query.parameters.some((v, j) => v !== expected[j]))
+          throw new Error(`prepared insert with unexpected parameters: ${query.sql}`);
+        sql = query.sql;
+        this.bySize.set(part.length, sql);
+      }
+      const parameters: unknown[] = [];
+      for (const row of part) for (const c of this.columns) parameters.push(row[c]);
+      await db.executeQuery(CompiledQuery.raw(sql, parameters));
+    }
+  }
+}
