@@ -39,6 +39,10 @@ export function globMatches(pattern: string, value: string, options: GlobOptions
   if (options.wordBoundary !== true && (options.literal === true || !/[*?]/.test(pattern))) {
     return pattern.toLowerCase() === value.toLowerCase();
   }
+  const literal = options.literal === true || !/[*?]/.test(pattern);
+  // Without wildcards a match is the pattern itself somewhere in the value: when it is not there
+  // at all (the usual case for a user's name or `@room` in a message), no need for the automaton.
+  if (literal && !value.toLowerCase().includes(pattern.toLowerCase())) return false;
   const pat = tokens(pattern, options.literal === true);
   const text = Array.from(value.toLowerCase());
   const boundary = options.wordBoundary === true;

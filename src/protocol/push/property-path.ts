@@ -26,10 +26,24 @@ export function parsePropertyPath(path: string): string[] {
   return names;
 }
 
+/** Parsed paths: rules name a handful of keys, evaluated for every recipient of every event. */
+const parsedPaths = new Map<string, readonly string[]>();
+const MAX_PARSED_PATHS = 1000;
+
+function parsedPath(path: string): readonly string[] {
+  let names = parsedPaths.get(path);
+  if (!names) {
+    if (parsedPaths.size >= MAX_PARSED_PATHS) parsedPaths.clear();
+    names = parsePropertyPath(path);
+    parsedPaths.set(path, names);
+  }
+  return names;
+}
+
 /** The value at the path, or undefined when some name along it is absent or not an object. */
 export function propertyAt(value: JsonValue, path: string): JsonValue | undefined {
   let current: JsonValue | undefined = value;
-  for (const name of parsePropertyPath(path)) {
+  for (const name of parsedPath(path)) {
     if (!isJsonObject(current) || !Object.hasOwn(current, name)) return undefined;
     current = current[name];
   }
