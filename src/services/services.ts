@@ -9,7 +9,7 @@ import type { PasswordHasher } from "../ports/password-hasher.js";
 import type { Store } from "../ports/store.js";
 import { AccountData } from "./account-data/account-data.js";
 import { AccountManagement } from "./accounts/account-management.js";
-import { Authenticator } from "./accounts/authenticate.js";
+import { Authenticator, SessionCache } from "./accounts/authenticate.js";
 import { Login } from "./accounts/login.js";
 import { Registration } from "./accounts/registration.js";
 import { SessionIssuer } from "./accounts/sessions.js";
@@ -117,7 +117,10 @@ export interface Services {
 }
 
 export async function createServices(ports: Ports, config: ServerConfig): Promise<Services> {
-  const { store, clock, hasher } = ports;
+  const { clock, hasher } = ports;
+  // Access tokens are resolved from memory; the store's session-ending writes empty that cache.
+  const sessionCache = new SessionCache();
+  const store = sessionCache.watching(ports.store);
   const signer = await loadServerSigner(config.serverName, store.serverKeys, clock, ports.ed25519);
   const roomVersions = new RoomVersionCache(store.rooms);
   const pushRules = new PushRules(store.pushRules, ports.notifier, store.streams);
@@ -182,7 +185,7 @@ export async function createServices(ports: Ports, config: ServerConfig): Promis
       search: new RoomSearch(store.rooms, store.search, roomReader),
       receipts: new Receipts(store.rooms, store.receipts, store.accountData, ports.notifier, clock),
     },
-    authenticator: new Authenticator(store.devices, store.users, clock),
+    authenticator: new Authenticator(store.devices, store.users, clock, sessionCache),
     sessions,
     registration: new Registration(store, hasher, clock, config, uia, sessions),
     login: new Login(store.users, hasher, config, sessions),
