@@ -50,6 +50,9 @@ export class GroupCommitQueue<T, R> {
     await yieldToIo();
     let more = false;
     await this.lock.run(roomId, async () => {
+      // Once more now that the lock is ours: the previous holder's replies have just gone out, and
+      // the requests that came in meanwhile join this batch.
+      await yieldToIo();
       const queue = this.queues.get(roomId) ?? [];
       const batch = queue.splice(0, this.maxBatch);
       if (queue.length === 0) this.queues.delete(roomId);
