@@ -32,9 +32,8 @@ export class JoinedRooms {
     const fresh = work.filter((w) => w.since === undefined).map((w) => w.roomId);
     const incremental = work.filter((w) => w.since !== undefined).map((w) => w.roomId);
     const since = work.find((w) => w.since !== undefined)?.since;
-    const [history, memberships, recentFresh, recentIncremental] = await Promise.all([
+    const [history, recentFresh, recentIncremental] = await Promise.all([
       this.rooms.visibilityHistoryOfRooms(roomIds, userId),
-      this.rooms.membershipsInRooms(roomIds),
       fresh.length ? this.rooms.recentEventsInRooms(fresh, { upTo: now, perRoom: limit + 1 }) : [],
       incremental.length
         ? this.rooms.recentEventsInRooms(incremental, { after: since, upTo: now, perRoom: limit + 1 })
@@ -42,6 +41,18 @@ export class JoinedRooms {
     ]);
     const historyByRoom = groupByRoom(history);
     const recentByRoom = groupByRoom([...recentFresh, ...recentIncremental]);
+    // The summary may be left out when it has not changed since the last sync (spec: sync.yaml
+    // RoomSummary): an incremental room whose whole window was read and holds no member event.
+    const withSummary = new Set(
+      work
+        .filter((w) => {
+          if (w.since === undefined || request.fullState) return true;
+          const fetched = recentByRoom.get(w.roomId) ?? [];
+          return fetched.length > limit || fetched.some((e) => e.pdu.type === "m.room.member");
+        })
+        .map((w) => w.roomId),
+    );
+    const memberships = withSummary.size > 0 ? await this.rooms.membershipsInRooms([...withSummary]) : [];
 
     const timelines = new Map<string, Timeline>();
     for (const w of work) {
@@ -102,7 +113,7 @@ export class JoinedRooms {
           request,
         ),
       );
-      room.summary = summaryOf(membersByRoom.get(w.roomId) ?? [], userId);
+      if (withSummary.has(w.roomId)) room.summary = summaryOf(membersByRoom.get(w.roomId) ?? [], userId);
       room.unread_notifications ??= { highlight_count: 0, notification_count: 0 };
     }
     await this.formatJoined(response, work, timelines, roomState, request.useStateAfter, userId);

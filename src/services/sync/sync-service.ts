@@ -51,7 +51,7 @@ export class SyncService {
         const changed =
           seen.some(concerns) || (await this.waitFor(concerns, Math.min(options.timeoutMs, MAX_TIMEOUT_MS)));
         if (changed) {
-          now = await this.positions();
+          now = this.advanced(now, seen);
           built = await this.build(requester, options, since, now);
         }
       }
@@ -88,6 +88,22 @@ export class SyncService {
     return this.sources.some((s) => s.stream === change.stream && s.concerns(change, userId, joinedRoomIds));
   }
 
+  /**
+   * The positions after the changes seen, without reading the database: a writer notifies only
+   * after its change committed, at the position it took, and positions are taken in commit order,
+   * so everything up to a notified position is readable. A stream that moved without a
+   * notification seen here keeps its earlier position: the next sync picks it up.
+   */
+  private advanced(now: StreamPositions, changes: StreamChange[]): StreamPositions {
+    const next = { ...now };
+    for (const change of changes) {
+      for (const s of this.sources) {
+        if (s.stream === change.stream && change.position > (next[s.key] ?? 0)) next[s.key] = change.position;
+      }
+    }
+    return next;
+  }
+
   private async positions(): Promise<StreamPositions> {
     const positions: StreamPositions = {};
     await Promise.all(
@@ -106,6 +122,8 @@ export class SyncService {
     }
   }
 
+  /** Whether a change concerning the user arrives within `timeoutMs` (every change meanwhile is
+   * recorded by the caller's subscription too). */
   private waitFor(concerns: (change: StreamChange) => boolean, timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       let unsubscribe = () => {};
