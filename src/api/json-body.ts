@@ -13,7 +13,13 @@ export async function readJsonObject(c: Ctx, maxBytes?: number): Promise<Record<
   maxBytes ??= c.get("maxBodyBytes") ?? DEFAULT_MAX_BODY_BYTES;
   const length = Number(c.req.header("content-length") ?? "0");
   if (length > maxBytes) throw new MatrixError(413, "M_TOO_LARGE", "Request body is too large");
-  const buffer = await readBodyUpTo(c.req.raw, maxBytes);
+  // With a Content-Length (checked above) the body cannot be longer: read it in one go, which on
+  // Node skips the web stream adapter (a fifth of the CPU of a small PUT). Without one, stream it.
+  const buffer =
+    c.req.header("content-length") !== undefined
+      ? new Uint8Array(await c.req.raw.arrayBuffer())
+      : await readBodyUpTo(c.req.raw, maxBytes);
+  if (buffer.byteLength > maxBytes) throw new MatrixError(413, "M_TOO_LARGE", "Request body is too large");
   if (buffer.byteLength === 0) return {};
   let value: unknown;
   try {
