@@ -47,7 +47,12 @@ function parseArgs(argv: string[]) {
 /** A user in `rooms` rooms with `messages` messages each; returns the initial sync's time and size. */
 async function initialSync(base: string, prefix: string, rooms: number, messages: number) {
   const user = await register(base, `${prefix}_r${rooms}m${messages}`);
-  const roomIds = await inBatches(Array.from({ length: rooms }), 8, () => createRoom(base, user));
+  // Distinct creation content: a room ID derived from the create event (room version 12) is the
+  // same for two rooms created by one user in the same millisecond, which would merge them.
+  const roomIds = await inBatches(Array.from({ length: rooms }), 8, (_, i) =>
+    createRoom(base, user, { creation_content: { "org.lattice.bench.room": `${prefix}.${rooms}.${i}` } }),
+  );
+  if (new Set(roomIds).size !== rooms) throw new Error(`created ${new Set(roomIds).size} rooms, not ${rooms}`);
   await inBatches(roomIds, 8, async (roomId) => {
     for (let m = 0; m < messages; m++) await sendMessage(base, user, roomId, `message ${m}`);
   });
