@@ -8,6 +8,9 @@ import type { Database, EventsTable } from "./schema.js";
 import { type SearchIndex, searchEntryOf } from "./search-index.js";
 import { currentStreamPosition, nextStreamPosition } from "./streams.js";
 
+/** Up to this many (type, state key) pairs, `currentState` runs a statement compiled once. */
+const MAX_PREPARED_STATE_KEYS = 8;
+
 /** `searchIndex` is the engine's full-text index, written in the same unit of work as the event. */
 export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRepository {
   // The statements every sent event runs, compiled once (see prepared.ts).
@@ -75,6 +78,30 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
       .where("membership", "=", p("membership"))
       .orderBy("state_key"),
   );
+  // Current state by (type, state key): one statement per number of keys (the auth events of an
+  // event are three or four).
+  const stateQueries = new Map<number, Prepared<string, Selectable<EventsTable>>>();
+  const stateByKeys = (count: number) => {
+    let query = stateQueries.get(count);
+    if (!query) {
+      query = new Prepared<string, Selectable<EventsTable>>((q, p) =>
+        q
+          .selectFrom("current_state as s")
+          .innerJoin("events as e", "e.event_id", "s.event_id")
+          .selectAll("e")
+          .where("s.room_id", "=", p("roomId"))
+          .where((eb) =>
+            eb.or(
+              Array.from({ length: count }, (_, i) =>
+                eb.and([eb("s.type", "=", p(`t${i}`)), eb("s.state_key", "=", p(`k${i}`))]),
+              ),
+            ),
+          ),
+      );
+      stateQueries.set(count, query);
+    }
+    return query;
+  };
   const pushActionColumns = [
     "user_id",
     "event_id",
@@ -300,6 +327,14 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
     getEvents,
 
     async currentState(roomId, keys) {
+      if (keys && keys.length > 0 && keys.length <= MAX_PREPARED_STATE_KEYS) {
+        const args: Record<string, unknown> = { roomId };
+        keys.forEach(([type, stateKey], i) => {
+          args[`t${i}`] = type;
+          args[`k${i}`] = stateKey;
+        });
+        return (await stateByKeys(keys.length).execute(db, args)).rows.map(toStored);
+      }
       let q = db
         .selectFrom("current_state as s")
         .innerJoin("events as e", "e.event_id", "s.event_id")

@@ -10,11 +10,17 @@
 import type { PushActionRecord } from "../../ports/store/push.js";
 import type { RoomRepository } from "../../ports/store/rooms.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
-import type { Pdu } from "../../protocol/pdu.js";
+import { CREATE_KEY, type Pdu, POWER_LEVELS_KEY, type RoomEvent } from "../../protocol/pdu.js";
 import { notificationLevel, powerLevelsFrom, userLevel } from "../../protocol/power-levels.js";
 import { evaluatePushRules, type PushContext, pushOutcome } from "../../protocol/push/evaluate.js";
 import type { PushRuleset } from "../../protocol/push/rules.js";
-import type { LockScope, PersistAdditions, PersistHook, PersistingEvent } from "../rooms/event-creator.js";
+import {
+  authStateKey,
+  type LockScope,
+  type PersistAdditions,
+  type PersistHook,
+  type PersistingEvent,
+} from "../rooms/event-creator.js";
 import type { NotifiedRecipient, PushDispatcher } from "./dispatch.js";
 import type { PushRules } from "./push-rules.js";
 
@@ -106,10 +112,16 @@ export class NotificationRecorder implements PersistHook {
     if (known) return known;
     const joined = (await this.rooms.members(event.roomId, "join")).map((m) => m.userId);
     const localJoined = joined.filter((u) => this.isLocal(u));
-    const [powerLevels, create] = await this.stateEvents(event.roomId, [
-      ["m.room.power_levels", ""],
-      ["m.room.create", ""],
-    ]);
+    // The event creator read these for the auth rules: a message's auth events are the create
+    // event, the power levels and the sender's membership.
+    const authState = scope.get(authStateKey(event.roomId)) as Map<string, RoomEvent> | undefined;
+    const [powerLevels, create] =
+      authState?.has(CREATE_KEY) && authState.has(POWER_LEVELS_KEY)
+        ? [authState.get(POWER_LEVELS_KEY)?.pdu, authState.get(CREATE_KEY)?.pdu]
+        : await this.stateEvents(event.roomId, [
+            ["m.room.power_levels", ""],
+            ["m.room.create", ""],
+          ]);
     const state: RoomPushState = {
       joinedCount: joined.length,
       localJoined,

@@ -64,6 +64,11 @@ export interface PersistAdditions {
  */
 export type LockScope = Map<string, unknown>;
 
+/** Where a LockScope holds the room's current state events the event creator read for the auth
+ * rules (`Map<stateMapKey, RoomEvent>`: at least the create event, and the power levels if any,
+ * for every event it creates). */
+export const authStateKey = (roomId: string) => `auth-state:${roomId}`;
+
 export interface PersistHook {
   /** Runs under the room lock after the auth rules passed; what it returns is stored atomically
    * with the event. `scope` is shared by the events created under this holding of the lock. */
@@ -240,7 +245,7 @@ export class EventCreator {
         newEvent.relation = relation;
       }
       const persisting: PersistingEvent = { eventId, roomId: draft.roomId, pdu, version };
-      const scope: LockScope = new Map();
+      const scope: LockScope = new Map([[authStateKey(draft.roomId), state]]);
       for (const hook of this.hooks) {
         const additions = await hook.beforePersist(persisting, scope);
         if (additions?.pushActions?.length) {
@@ -329,7 +334,7 @@ export class EventCreator {
     const prevEvents = version.eventIdFormat === "v1" ? await this.rooms.getEvents(prevEventIds) : [];
 
     const built: Array<{ index: number; event: NewEvent; persisting: PersistingEvent }> = [];
-    const scope: LockScope = new Map();
+    const scope: LockScope = new Map([[authStateKey(roomId), state]]);
     for (const { index, draft } of pending) {
       try {
         const authEvents = authEventKeys(subjectOf(draft), rules)
