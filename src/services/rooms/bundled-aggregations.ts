@@ -34,8 +34,8 @@ export const viewerOf = (ctx: VisibilityContext, userId: string): Viewer => ({
 });
 
 /** The relationship types the server aggregates (`m.annotation` is not). */
-const AGGREGATED = ["m.replace", "m.reference"];
-const AGGREGATED_WITH_THREADS = [...AGGREGATED, "m.thread"];
+const AGGREGATED_WITHOUT_THREADS = ["m.replace", "m.reference"];
+export const AGGREGATED_RELATIONS = [...AGGREGATED_WITHOUT_THREADS, "m.thread"];
 
 /** Edits fetched per original at first; more only when all of those lack `m.new_content`. */
 const EDITS_PER_PARENT = 3;
@@ -53,15 +53,19 @@ export async function formatWithAggregations(
   viewer: Viewer,
   /** Thread summaries nest once: the latest event of a thread gets its own bundle, without threads. */
   withThreads = true,
+  /** Which of `events` have children of an aggregated kind, when the caller already read it. */
+  known?: ReadonlySet<string>,
 ): Promise<ClientEvent[]> {
   const formatted = await formatClientEvents(rooms, versions, events, now);
   const candidates = events.filter((e) => e.pdu.state_key === undefined);
   if (candidates.length === 0) return formatted;
   // Most pages have nothing relating to them: one index-only read instead of three aggregations.
-  const related = await rooms.parentsWithChildren(
-    candidates.map((e) => e.eventId),
-    withThreads ? AGGREGATED_WITH_THREADS : AGGREGATED,
-  );
+  const related =
+    known ??
+    (await rooms.parentsWithChildren(
+      candidates.map((e) => e.eventId),
+      withThreads ? AGGREGATED_RELATIONS : AGGREGATED_WITHOUT_THREADS,
+    ));
   const parents = candidates.filter((e) => related.has(e.eventId));
   if (parents.length === 0) return formatted;
   const ids = parents.map((e) => e.eventId);

@@ -3,11 +3,11 @@
  */
 import type { Clock } from "../../ports/clock.js";
 import type { MembershipEntry, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
-import { formatWithAggregations, viewerOf } from "../rooms/bundled-aggregations.js";
+import { AGGREGATED_RELATIONS, formatWithAggregations, viewerOf } from "../rooms/bundled-aggregations.js";
 import { type ClientEvent, formatClientEvents } from "../rooms/client-event.js";
 import { matchesFilter, streamToken } from "../rooms/room-reader.js";
 import type { RoomVersionCache } from "../rooms/room-version-cache.js";
-import { canSeeEvent, visibilityContextFrom } from "../rooms/visibility.js";
+import { canSeeEvent, type VisibilityContext, visibilityContextFrom } from "../rooms/visibility.js";
 import { lazyMembers, readTimeline, type Timeline, timelineLimit } from "./room-timeline.js";
 import { type JoinedRoom, joinedRoom, type SyncResponse } from "./sync-response.js";
 import type { SyncRequest } from "./sync-source.js";
@@ -28,12 +28,13 @@ export class JoinedRooms {
     const userId = request.requester.userId;
     const timelineFilter = request.filter.room?.timeline;
     const limit = timelineLimit(timelineFilter);
-    const roomIds = work.map((w) => w.roomId);
     const fresh = work.filter((w) => w.since === undefined).map((w) => w.roomId);
     const incremental = work.filter((w) => w.since !== undefined).map((w) => w.roomId);
     const since = work.find((w) => w.since !== undefined)?.since;
+    // Rooms the user was joined to throughout the window need no visibility history for it.
+    const needHistory = work.filter((w) => !joinedThroughout(w)).map((w) => w.roomId);
     const [history, recentFresh, recentIncremental] = await Promise.all([
-      this.rooms.visibilityHistoryOfRooms(roomIds, userId),
+      needHistory.length ? this.rooms.visibilityHistoryOfRooms(needHistory, userId) : [],
       fresh.length ? this.rooms.recentEventsInRooms(fresh, { upTo: now, perRoom: limit + 1 }) : [],
       incremental.length
         ? this.rooms.recentEventsInRooms(incremental, { after: since, upTo: now, perRoom: limit + 1 })
@@ -56,7 +57,9 @@ export class JoinedRooms {
 
     const timelines = new Map<string, Timeline>();
     for (const w of work) {
-      const ctx = visibilityContextFrom(historyByRoom.get(w.roomId) ?? []);
+      const ctx = joinedThroughout(w)
+        ? joinedSince(w.joinedAt)
+        : visibilityContextFrom(historyByRoom.get(w.roomId) ?? []);
       const fetched = recentByRoom.get(w.roomId) ?? [];
       const wanted = fetched.filter(
         (e) => canSeeEvent(ctx, userId, e) && matchesFilter(e.pdu, timelineFilter),
@@ -116,7 +119,38 @@ export class JoinedRooms {
       if (withSummary.has(w.roomId)) room.summary = summaryOf(membersByRoom.get(w.roomId) ?? [], userId);
       room.unread_notifications ??= { highlight_count: 0, notification_count: 0 };
     }
-    await this.formatJoined(response, work, timelines, roomState, request.useStateAfter, userId);
+    const related = await this.relatedParents(work, timelines, userId);
+    await this.formatJoined(response, work, timelines, roomState, request.useStateAfter, userId, related);
+  }
+
+  /**
+   * Which timeline events anything relates to, in one read for every room. A room read without its
+   * visibility history gets it now if it has such an event: the aggregations are filtered by the
+   * ranges of history the user may see, which reach before the join.
+   */
+  private async relatedParents(work: JoinedWork[], timelines: Map<string, Timeline>, userId: string) {
+    const parents = [...timelines.values()].flatMap((t) =>
+      t.events.filter((e) => e.pdu.state_key === undefined).map((e) => e.eventId),
+    );
+    const related = parents.length
+      ? await this.rooms.parentsWithChildren(parents, AGGREGATED_RELATIONS)
+      : new Set<string>();
+    const stale = work.filter(
+      (w) => joinedThroughout(w) && timelines.get(w.roomId)?.events.some((e) => related.has(e.eventId)),
+    );
+    if (stale.length > 0) {
+      const history = groupByRoom(
+        await this.rooms.visibilityHistoryOfRooms(
+          stale.map((w) => w.roomId),
+          userId,
+        ),
+      );
+      for (const w of stale) {
+        const timeline = timelines.get(w.roomId) as Timeline;
+        timeline.ctx = visibilityContextFrom(history.get(w.roomId) ?? []);
+      }
+    }
+    return related;
   }
 
   /**
@@ -173,6 +207,7 @@ export class JoinedRooms {
     roomState: Map<string, StoredEvent[]>,
     stateAfter: boolean,
     userId: string,
+    related: ReadonlySet<string>,
   ) {
     const now = this.clock.now();
     const formattedState = new Map(
@@ -198,6 +233,8 @@ export class JoinedRooms {
         now,
         group.events,
         group.viewer,
+        true,
+        related,
       )) {
         formatted.set(e.event_id, e);
       }
@@ -222,7 +259,20 @@ export interface JoinedWork {
   roomId: string;
   /** The position the client has seen this room up to; undefined when the room is new to it. */
   since: number | undefined;
+  /** The position of the user's current join. */
+  joinedAt: number;
 }
+
+/** Joined since before the client's position: every event after that position is one the user was
+ * joined for, so may see whatever the history visibility (spec: "History visibility"). */
+const joinedThroughout = (w: JoinedWork) => w.since !== undefined && w.joinedAt <= w.since;
+
+/** The visibility context of a room the user was joined to throughout the window: right for every
+ * event in the window, not for history before the join (which is loaded when aggregations need it). */
+const joinedSince = (joinedAt: number): VisibilityContext => ({
+  memberships: [{ at: joinedAt, value: "join" }],
+  visibilities: [],
+});
 
 function groupByRoom(events: StoredEvent[]): Map<string, StoredEvent[]> {
   const byRoom = new Map<string, StoredEvent[]>();

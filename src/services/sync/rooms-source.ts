@@ -75,7 +75,11 @@ export class RoomsSyncSource implements SyncSource {
         case "join":
           if (fresh) request.newlyJoinedRoomIds.add(m.roomId);
           if (fresh || request.fullState || changedRooms?.has(m.roomId)) {
-            joinedWork.push({ roomId: m.roomId, since: fresh ? undefined : since });
+            joinedWork.push({
+              roomId: m.roomId,
+              since: fresh ? undefined : since,
+              joinedAt: m.streamOrdering,
+            });
           }
           break;
         case "invite":
