@@ -90,11 +90,13 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
           .innerJoin("events as e", "e.event_id", "s.event_id")
           .selectAll("e")
           .where("s.room_id", "=", p("roomId"))
+          // A row-value IN, which both engines answer with one primary-key lookup per pair; an OR
+          // of ANDs makes SQLite read every state row of the room (all members of a big room).
           .where((eb) =>
-            eb.or(
-              Array.from({ length: count }, (_, i) =>
-                eb.and([eb("s.type", "=", p(`t${i}`)), eb("s.state_key", "=", p(`k${i}`))]),
-              ),
+            eb(
+              eb.refTuple("s.type", "s.state_key"),
+              "in",
+              Array.from({ length: count }, (_, i) => eb.tuple(p(`t${i}`), p(`k${i}`))),
             ),
           ),
       );
@@ -343,10 +345,10 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
       if (keys) {
         if (keys.length === 0) return [];
         q = q.where((eb) =>
-          eb.or(
-            keys.map(([type, stateKey]) =>
-              eb.and([eb("s.type", "=", type), eb("s.state_key", "=", stateKey)]),
-            ),
+          eb(
+            eb.refTuple("s.type", "s.state_key"),
+            "in",
+            keys.map(([type, stateKey]) => eb.tuple(type, stateKey)),
           ),
         );
       }
