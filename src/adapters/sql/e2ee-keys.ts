@@ -6,6 +6,7 @@ import type {
   StoredCrossSigningKey,
 } from "../../ports/store/e2ee-keys.js";
 import type { JsonObject } from "../../protocol/json.js";
+import { Prepared } from "./prepared.js";
 import type { Database } from "./schema.js";
 import { nextStreamPosition } from "./streams.js";
 
@@ -54,6 +55,37 @@ export async function deleteKeysOfDevices(trx: Transaction<Database>, userId: st
 }
 
 export function sqlE2eeKeys(db: Kysely<Database>): E2eeKeyRepository {
+  // Every /sync reads the device's key counts, and an incremental one the memberships that moved:
+  // compiled once (see prepared.ts).
+  const oneTimeKeyCounts = new Prepared<"userId" | "deviceId", { algorithm: string; n: unknown }>((q, p) =>
+    q
+      .selectFrom("e2e_one_time_keys")
+      .select((eb) => ["algorithm", eb.fn.countAll().as("n")])
+      .where("user_id", "=", p("userId"))
+      .where("device_id", "=", p("deviceId"))
+      .groupBy("algorithm"),
+  );
+  const unusedFallbackKeys = new Prepared<"userId" | "deviceId" | "unused", { algorithm: string }>((q, p) =>
+    q
+      .selectFrom("e2e_fallback_keys")
+      .select("algorithm")
+      .where("user_id", "=", p("userId"))
+      .where("device_id", "=", p("deviceId"))
+      .where("used", "=", p("unused"))
+      .orderBy("algorithm"),
+  );
+  const membershipChanges = new Prepared<
+    "member" | "from" | "to",
+    { room_id: string; state_key: string; membership: string | null }
+  >((q, p) =>
+    q
+      .selectFrom("current_state")
+      .select(["room_id", "state_key", "membership"])
+      .where("type", "=", p("member"))
+      .where("stream_ordering", ">", p("from"))
+      .where("stream_ordering", "<=", p("to")),
+  );
+
   return {
     async getDeviceKeys(userId, deviceId) {
       const row = await db
@@ -153,13 +185,7 @@ export function sqlE2eeKeys(db: Kysely<Database>): E2eeKeyRepository {
     },
 
     async oneTimeKeyCounts(userId, deviceId) {
-      const rows = await db
-        .selectFrom("e2e_one_time_keys")
-        .select((eb) => ["algorithm", eb.fn.countAll<number>().as("n")])
-        .where("user_id", "=", userId)
-        .where("device_id", "=", deviceId)
-        .groupBy("algorithm")
-        .execute();
+      const { rows } = await oneTimeKeyCounts.execute(db, { userId, deviceId });
       const counts: Record<string, number> = {};
       for (const r of rows) counts[r.algorithm] = Number(r.n);
       return counts;
@@ -200,14 +226,7 @@ export function sqlE2eeKeys(db: Kysely<Database>): E2eeKeyRepository {
     },
 
     async unusedFallbackKeyTypes(userId, deviceId) {
-      const rows = await db
-        .selectFrom("e2e_fallback_keys")
-        .select("algorithm")
-        .where("user_id", "=", userId)
-        .where("device_id", "=", deviceId)
-        .where("used", "=", 0)
-        .orderBy("algorithm")
-        .execute();
+      const { rows } = await unusedFallbackKeys.execute(db, { userId, deviceId, unused: 0 });
       return rows.map((r) => r.algorithm);
     },
 
@@ -364,13 +383,7 @@ export function sqlE2eeKeys(db: Kysely<Database>): E2eeKeyRepository {
 
     async membershipChanges(from, to) {
       if (to <= from) return [];
-      const rows = await db
-        .selectFrom("current_state")
-        .select(["room_id", "state_key", "membership"])
-        .where("type", "=", "m.room.member")
-        .where("stream_ordering", ">", from)
-        .where("stream_ordering", "<=", to)
-        .execute();
+      const { rows } = await membershipChanges.execute(db, { member: "m.room.member", from, to });
       return rows.map((r) => ({ roomId: r.room_id, userId: r.state_key, membership: r.membership ?? "" }));
     },
   };

@@ -12,6 +12,7 @@ import {
 } from "../../ports/store/push.js";
 import type { JsonObject } from "../../protocol/json.js";
 import type { PushAction, PushCondition, PushRuleKind, UserPushRule } from "../../protocol/push/rules.js";
+import { PreparedLists } from "./prepared-lists.js";
 import type { Database, PushersTable, PushRulesTable } from "./schema.js";
 import { nextStreamPosition } from "./streams.js";
 
@@ -276,6 +277,45 @@ export function sqlPushers(db: Kysely<Database>): PusherRepository {
 }
 
 export function sqlPushActions(db: Kysely<Database>): PushActionRepository {
+  // The unread counts of every /sync with rooms in it, compiled once per room count.
+  const readPositionsOfRooms = new PreparedLists<{ room_id: string; thread_id: string; position: unknown }>(
+    (q, p, list) =>
+      q
+        .selectFrom("receipts")
+        .innerJoin("events", "events.event_id", "receipts.event_id")
+        .select(["receipts.room_id as room_id", "receipts.thread_id as thread_id"])
+        .select((eb) => eb.fn.max("events.stream_ordering").as("position"))
+        .where("receipts.room_id", "in", list("rooms"))
+        .where("receipts.user_id", "=", p("userId"))
+        .where("receipts.receipt_type", "in", [p("read"), p("readPrivate")])
+        .groupBy(["receipts.room_id", "receipts.thread_id"]),
+  );
+  const countsOfRooms = new PreparedLists<{
+    room_id: string;
+    thread_id: string;
+    notifications: unknown;
+    highlights: unknown;
+  }>((q, p, list) => {
+    const rooms = list("rooms");
+    const from = list("from");
+    return q
+      .selectFrom("event_push_actions as a")
+      .innerJoin("events as e", "e.event_id", "a.event_id")
+      .select(["a.room_id", "a.thread_id"])
+      .select((eb) => [eb.fn.countAll().as("notifications"), eb.fn.sum("a.highlight").as("highlights")])
+      .where("a.user_id", "=", p("userId"))
+      .where("a.room_id", "in", rooms)
+      .where("e.stream_ordering", "<=", p("upTo"))
+      .where((eb) =>
+        eb.or(
+          rooms.map((roomId, i) =>
+            eb.and([eb("a.room_id", "=", roomId), eb("e.stream_ordering", ">", from[i] as never)]),
+          ),
+        ),
+      )
+      .groupBy(["a.room_id", "a.thread_id"]);
+  });
+
   return {
     async record(rows) {
       if (rows.length === 0) return;
@@ -299,16 +339,11 @@ export function sqlPushActions(db: Kysely<Database>): PushActionRepository {
     async readPositionsInRooms(userId, roomIds) {
       const out = new Map<string, Map<string, number>>();
       for (let i = 0; i < roomIds.length; i += CHUNK) {
-        const rows = await db
-          .selectFrom("receipts")
-          .innerJoin("events", "events.event_id", "receipts.event_id")
-          .select(["receipts.room_id as room_id", "receipts.thread_id as thread_id"])
-          .select((eb) => eb.fn.max("events.stream_ordering").as("position"))
-          .where("receipts.room_id", "in", roomIds.slice(i, i + CHUNK))
-          .where("receipts.user_id", "=", userId)
-          .where("receipts.receipt_type", "in", ["m.read", "m.read.private"])
-          .groupBy(["receipts.room_id", "receipts.thread_id"])
-          .execute();
+        const { rows } = await readPositionsOfRooms.execute(
+          db,
+          { userId, read: "m.read", readPrivate: "m.read.private" },
+          { rooms: roomIds.slice(i, i + CHUNK) },
+        );
         for (const r of rows) {
           const byThread = out.get(r.room_id) ?? new Map<string, number>();
           byThread.set(r.thread_id, Number(r.position));
@@ -321,30 +356,14 @@ export function sqlPushActions(db: Kysely<Database>): PushActionRepository {
     async countsByThreadInRooms(userId, after, upTo) {
       const out = new Map<string, Map<string, NotificationCounts>>();
       const rooms = [...after];
-      // Two parameters per room: half the chunk.
-      for (let i = 0; i < rooms.length; i += CHUNK / 2) {
-        const chunk = rooms.slice(i, i + CHUNK / 2);
-        const rows = await db
-          .selectFrom("event_push_actions as a")
-          .innerJoin("events as e", "e.event_id", "a.event_id")
-          .select(["a.room_id", "a.thread_id"])
-          .select((eb) => [eb.fn.countAll().as("notifications"), eb.fn.sum("a.highlight").as("highlights")])
-          .where("a.user_id", "=", userId)
-          .where(
-            "a.room_id",
-            "in",
-            chunk.map(([roomId]) => roomId),
-          )
-          .where("e.stream_ordering", "<=", upTo)
-          .where((eb) =>
-            eb.or(
-              chunk.map(([roomId, from]) =>
-                eb.and([eb("a.room_id", "=", roomId), eb("e.stream_ordering", ">", from)]),
-              ),
-            ),
-          )
-          .groupBy(["a.room_id", "a.thread_id"])
-          .execute();
+      // Three parameters per room: a third of the chunk.
+      for (let i = 0; i < rooms.length; i += CHUNK / 3) {
+        const chunk = rooms.slice(i, i + CHUNK / 3);
+        const { rows } = await countsOfRooms.execute(
+          db,
+          { userId, upTo },
+          { rooms: chunk.map(([roomId]) => roomId), from: chunk.map(([, from]) => from) },
+        );
         for (const r of rows) {
           const byThread = out.get(r.room_id) ?? new Map<string, NotificationCounts>();
           byThread.set(r.thread_id, {

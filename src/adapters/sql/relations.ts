@@ -2,6 +2,7 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { RelationRepository, StreamRange } from "../../ports/store/relations.js";
 import { toStored } from "./event-rows.js";
+import { PreparedLists } from "./prepared-lists.js";
 import type { Database } from "./schema.js";
 
 /** `column` lies in one of the ranges; true when no ranges are given. */
@@ -25,6 +26,18 @@ async function chunked<T>(ids: string[], run: (chunk: string[]) => Promise<T[]>)
 }
 
 export function sqlRelations(db: Kysely<Database>): RelationRepository {
+  // Run for every page of a timeline served: compiled once per page size.
+  const parentsWith = new PreparedLists<{ relates_to: string }>(
+    (q, _p, list) =>
+      q
+        .selectFrom("event_relations")
+        .select("relates_to")
+        .distinct()
+        .where("relates_to", "in", list("ids"))
+        .where("rel_type", "in", list("relTypes")),
+    64,
+  );
+
   return {
     async relations(eventId, q) {
       const rows = await db
@@ -74,14 +87,9 @@ export function sqlRelations(db: Kysely<Database>): RelationRepository {
     },
 
     async parentsWithChildren(parentIds, relTypes) {
-      const rows = await chunked(parentIds, (ids) =>
-        db
-          .selectFrom("event_relations")
-          .select("relates_to")
-          .distinct()
-          .where("relates_to", "in", ids)
-          .where("rel_type", "in", relTypes)
-          .execute(),
+      const rows = await chunked(
+        parentIds,
+        async (ids) => (await parentsWith.execute(db, {}, { ids, relTypes })).rows,
       );
       return new Set(rows.map((r) => r.relates_to));
     },
