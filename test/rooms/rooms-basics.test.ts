@@ -72,6 +72,12 @@ describe("createRoom", () => {
     ]);
   });
 
+  it("gives rooms created at the same moment with the same content distinct IDs", async () => {
+    // A v12 room ID is the create event's hash: identical create events would be one room.
+    const ids = await Promise.all(Array.from({ length: 10 }, () => createRoom({})));
+    expect(new Set(ids).size).toBe(10);
+  });
+
   it("creates rooms of every version 1 to 12 and refuses unknown versions", async () => {
     for (let v = 1; v <= 12; v++) {
       const roomId = await createRoom({ room_version: String(v) });

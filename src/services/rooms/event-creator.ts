@@ -17,7 +17,7 @@ import { isJsonObject } from "../../protocol/json.js";
 import { CREATE_KEY, type Pdu, parseStateMapKey, type RoomEvent, stateMapKey } from "../../protocol/pdu.js";
 import { computeRoomIdFromCreateEvent, generateRoomId } from "../../protocol/room-id.js";
 import type { RoomVersion } from "../../protocol/room-versions.js";
-import { forbidden } from "../errors.js";
+import { forbidden, MatrixError } from "../errors.js";
 import type { ServerSigner } from "../server-keys/server-keys.js";
 import { EventSigner } from "./event-signer.js";
 import { GroupCommitQueue } from "./group-commit-queue.js";
@@ -119,29 +119,44 @@ export class EventCreator {
     };
     let roomId: string;
     if (version.authorization.roomIdFromCreateEvent) {
-      const signed = await this.eventSigner.sign(draft, version);
-      roomId = await computeRoomIdFromCreateEvent(signed, version);
-      return this.finishCreate(roomId, signed as Pdu, version, sender);
+      // The room ID is the create event's hash: the same sender creating rooms with the same content
+      // in the same millisecond would get one room twice. A taken ID moves the timestamp on.
+      for (let attempt = 0; ; attempt++) {
+        const signed = await this.eventSigner.sign(draft, version);
+        roomId = await computeRoomIdFromCreateEvent(signed, version);
+        const created = await this.finishCreate(roomId, signed as Pdu, version, sender);
+        if (created || attempt >= 100) {
+          if (!created) throw new MatrixError(500, "M_UNKNOWN", "Could not find a free room ID");
+          return created;
+        }
+        draft.origin_server_ts = (draft.origin_server_ts as number) + 1;
+      }
     }
     roomId = generateRoomId(this.signer.serverName);
     if (version.eventIdFormat === "v1") draft.event_id = generateEventIdV1(this.signer.serverName);
     const signed = await this.eventSigner.sign({ ...draft, room_id: roomId }, version);
-    return this.finishCreate(roomId, signed as Pdu, version, sender);
+    const created = await this.finishCreate(roomId, signed as Pdu, version, sender);
+    if (!created) throw new MatrixError(500, "M_UNKNOWN", "Room ID collision");
+    return created;
   }
 
+  /** Stores the create event unless the room ID is taken (then undefined: checked under the room's
+   * lock, so two creators racing for one ID cannot both get it). */
   private async finishCreate(roomId: string, pdu: Pdu, version: RoomVersion, sender: string) {
     const eventId = await computeEventId(pdu, version);
     const verdict = checkAuth({ eventId, pdu }, new Map(), version);
     if (!verdict.allowed) throw forbidden(verdict.reason);
-    const streamOrdering = await this.lock.run(roomId, () =>
-      this.rooms.persistEvent({
+    const streamOrdering = await this.lock.run(roomId, async () => {
+      if (await this.rooms.getRoom(roomId)) return undefined;
+      return this.rooms.persistEvent({
         eventId,
         pdu,
         isState: true,
         prevEventIds: [],
         newRoom: { roomId, version: version.id, creator: sender, createdTs: pdu.origin_server_ts },
-      }),
-    );
+      });
+    });
+    if (streamOrdering === undefined) return undefined;
     this.notifier.notify({ stream: "events", position: streamOrdering, roomId });
     return { roomId, eventId, streamOrdering, pdu };
   }
