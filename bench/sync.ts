@@ -52,7 +52,8 @@ async function initialSync(base: string, prefix: string, rooms: number, messages
   const roomIds = await inBatches(Array.from({ length: rooms }), 8, (_, i) =>
     createRoom(base, user, { creation_content: { "org.lattice.bench.room": `${prefix}.${rooms}.${i}` } }),
   );
-  if (new Set(roomIds).size !== rooms) throw new Error(`created ${new Set(roomIds).size} rooms, not ${rooms}`);
+  if (new Set(roomIds).size !== rooms)
+    throw new Error(`created ${new Set(roomIds).size} rooms, not ${rooms}`);
   await inBatches(roomIds, 8, async (roomId) => {
     for (let m = 0; m < messages; m++) await sendMessage(base, user, roomId, `message ${m}`);
   });
