@@ -10,7 +10,8 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const PROTOCOL_DIR = dirname(fileURLToPath(import.meta.url));
+// This test lives outside src/protocol/ because it needs node:fs, which the core itself may not use.
+const PROTOCOL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../src/protocol");
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
