@@ -8,7 +8,7 @@ import * as sdk from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quietLogger as quiet } from "../support/sdk.js";
 import { startTestServer, type TestServer } from "../support/server.js";
-import { createPostgresDatabase } from "../support/store-engines.js";
+import { serverDatabases } from "../support/store-engines.js";
 
 /** The SDK rejects with MatrixError; this returns it so a test can look at errcode, status and data. */
 async function rejection(promise: Promise<unknown>): Promise<sdk.MatrixError> {
@@ -22,11 +22,7 @@ async function rejection(promise: Promise<unknown>): Promise<sdk.MatrixError> {
 }
 
 /** SQLite always; PostgreSQL too when the test run started a cluster (test/setup/postgres.ts). */
-const engines: Array<{ name: string; database: () => Promise<string> }> = [
-  { name: "sqlite", database: async () => "sqlite::memory:" },
-];
-const postgresUrl = process.env.LATTICE_TEST_POSTGRES_URL;
-if (postgresUrl) engines.push({ name: "postgres", database: () => createPostgresDatabase(postgresUrl) });
+const engines = serverDatabases();
 
 describe.each(engines)("an account driven by matrix-js-sdk ($name)", (engine) => {
   let server: TestServer;

@@ -6,15 +6,12 @@
  */
 import * as sdk from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { quietLogger as quiet } from "../support/sdk.js";
+import { clientFor } from "../support/sdk.js";
 import { registerUser, startTestServer, type TestServer } from "../support/server.js";
-import { createPostgresDatabase } from "../support/store-engines.js";
+import { serverDatabases } from "../support/store-engines.js";
 
-const engines: Array<{ name: string; database: () => Promise<string> }> = [
-  { name: "sqlite", database: async () => "sqlite::memory:" },
-];
-const postgresUrl = process.env.LATTICE_TEST_POSTGRES_URL;
-if (postgresUrl) engines.push({ name: "postgres", database: () => createPostgresDatabase(postgresUrl) });
+/** SQLite always; PostgreSQL too when the test run started a cluster (test/setup/postgres.ts). */
+const engines = serverDatabases();
 
 interface Relations {
   "m.replace"?: sdk.IEvent;
@@ -31,16 +28,7 @@ describe.each(engines)("relationships seen by matrix-js-sdk ($name)", (engine) =
     server = await startTestServer(["--open-registration", "--no-rate-limits"], {
       database: await engine.database(),
     });
-    const client = async (name: string) => {
-      const user = await registerUser(server.http, name);
-      return sdk.createClient({
-        baseUrl: server.url,
-        accessToken: user.accessToken,
-        userId: user.userId,
-        deviceId: user.deviceId,
-        logger: quiet,
-      });
-    };
+    const client = async (name: string) => clientFor(server.url, await registerUser(server.http, name));
     alice = await client("alice");
     bob = await client("bob");
   });

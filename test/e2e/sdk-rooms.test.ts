@@ -5,19 +5,14 @@
  */
 import * as sdk from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSyncingClient, waitUntil } from "../support/sdk.js";
+import { syncingClients, waitUntil } from "../support/sdk.js";
 import { registerUser, startTestServer, type TestServer, type TestUser } from "../support/server.js";
 
 let server: TestServer;
 let alice: TestUser;
 let bob: TestUser;
-const clients: sdk.MatrixClient[] = [];
-
-async function startClient(user: TestUser): Promise<sdk.MatrixClient> {
-  const client = await startSyncingClient(server.url, user);
-  clients.push(client);
-  return client;
-}
+const clients = syncingClients();
+const startClient = (user: TestUser) => clients.start(server.url, user);
 
 beforeAll(async () => {
   server = await startTestServer(["--open-registration", "--no-rate-limits"]);
@@ -25,7 +20,7 @@ beforeAll(async () => {
   bob = await registerUser(server.http, "bob");
 });
 afterAll(async () => {
-  for (const client of clients) client.stopClient();
+  clients.stopAll();
   await server.close();
 });
 

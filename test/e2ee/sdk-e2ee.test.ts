@@ -17,7 +17,7 @@ import { CryptoEvent, VerificationPhase, VerifierEvent } from "matrix-js-sdk/lib
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quietLogger as quiet, startSyncing } from "../support/sdk.js";
 import { registerUser, startTestServer, type TestServer, type TestUser } from "../support/server.js";
-import { createPostgresDatabase } from "../support/store-engines.js";
+import { serverDatabases } from "../support/store-engines.js";
 
 let server: TestServer;
 let alice: TestUser;
@@ -86,11 +86,7 @@ function decryptedBody(client: sdk.MatrixClient, roomId: string, body: string): 
 }
 
 /** SQLite always; PostgreSQL too when the test run started a cluster (test/setup/postgres.ts). */
-const engines: Array<{ name: string; database: () => Promise<string> }> = [
-  { name: "sqlite", database: async () => "sqlite::memory:" },
-];
-const postgresUrl = process.env.LATTICE_TEST_POSTGRES_URL;
-if (postgresUrl) engines.push({ name: "postgres", database: () => createPostgresDatabase(postgresUrl) });
+const engines = serverDatabases();
 
 describe.each(engines)("end-to-end encryption through matrix-js-sdk's Rust crypto ($name)", (engine) => {
   beforeAll(async () => {

@@ -28,20 +28,39 @@ export async function startSyncing(
   return client;
 }
 
-/** A client for `user` on `baseUrl`, syncing (see startSyncing). */
-export function startSyncingClient(
-  baseUrl: string,
-  user: TestUser,
-  initialSyncLimit = 10,
-): Promise<sdk.MatrixClient> {
-  const client = sdk.createClient({
+/** A client for `user` on `baseUrl` (not syncing). */
+export function clientFor(baseUrl: string, user: TestUser): sdk.MatrixClient {
+  return sdk.createClient({
     baseUrl,
     accessToken: user.accessToken,
     userId: user.userId,
     deviceId: user.deviceId,
     logger: quietLogger,
   });
-  return startSyncing(client, initialSyncLimit);
+}
+
+/** A client for `user` on `baseUrl`, syncing (see startSyncing). */
+function startSyncingClient(
+  baseUrl: string,
+  user: TestUser,
+  initialSyncLimit = 10,
+): Promise<sdk.MatrixClient> {
+  return startSyncing(clientFor(baseUrl, user), initialSyncLimit);
+}
+
+/** Syncing clients a test file starts, stopped together when the file is done. */
+export function syncingClients() {
+  const started: sdk.MatrixClient[] = [];
+  return {
+    async start(baseUrl: string, user: TestUser): Promise<sdk.MatrixClient> {
+      const client = await startSyncingClient(baseUrl, user);
+      started.push(client);
+      return client;
+    },
+    stopAll(): void {
+      for (const client of started) client.stopClient();
+    },
+  };
 }
 
 /** Polls `predicate` (cheap, in memory) every 20 ms until it holds: the SDK emits some events

@@ -39,3 +39,12 @@ export function storeEngines(): StoreEngine[] {
   }
   return engines;
 }
+
+/** The `database` setting of a test server, for every engine: SQLite always, PostgreSQL (a fresh
+ * database) when the test run started a cluster. For tests that run a whole server per engine. */
+export function serverDatabases(): Array<{ name: string; database: () => Promise<string> }> {
+  const databases = [{ name: "sqlite", database: async () => "sqlite::memory:" }];
+  const pgUrl = process.env.LATTICE_TEST_POSTGRES_URL;
+  if (pgUrl) databases.push({ name: "postgres", database: () => createPostgresDatabase(pgUrl) });
+  return databases;
+}
