@@ -12,6 +12,7 @@
  */
 import {
   type BenchUser,
+  benchOptions,
   cpuMsOf,
   createRoom,
   inBatches,
@@ -19,31 +20,10 @@ import {
   percentile,
   ratio,
   register,
-  SYNAPSE_URL,
   sendMessage,
   synapseAt,
   withLattice,
 } from "./lib/homeserver.js";
-
-function parseArgs(argv: string[]) {
-  const options = {
-    url: undefined as string | undefined,
-    senders: 50,
-    messages: 20,
-    synapse: undefined as string | undefined,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const next = argv[i + 1];
-    if (arg === "--url" && next) options.url = argv[++i];
-    else if (arg === "--senders" && next) options.senders = Number(argv[++i]);
-    else if (arg === "--messages" && next) options.messages = Number(argv[++i]);
-    else if (arg === "--compare-synapse")
-      options.synapse = next && !next.startsWith("--") ? argv[++i] : SYNAPSE_URL;
-    else throw new Error(`unknown argument ${arg}`);
-  }
-  return options;
-}
 
 /** Every user sends `messages` messages one after another, all users at once. */
 async function measure(
@@ -95,16 +75,16 @@ async function benchmark(base: string, senders: number, messages: number, pid?: 
   return { url: base, senders, messages_each: messages, one_room: oneRoom, many_rooms: manyRooms };
 }
 
-const options = parseArgs(process.argv.slice(2));
+const options = benchOptions(process.argv.slice(2), { senders: 50, messages: 20 });
 const lattice = options.url
-  ? await benchmark(options.url, options.senders, options.messages)
-  : await withLattice((url, pid) => benchmark(url, options.senders, options.messages, pid));
+  ? await benchmark(options.url, options.numbers.senders, options.numbers.messages)
+  : await withLattice((url, pid) => benchmark(url, options.numbers.senders, options.numbers.messages, pid));
 const report: Record<string, unknown> = { bench: "send", lattice };
 if (options.synapse) {
   const url = await synapseAt(options.synapse);
   if (!url) report.synapse = { error: "not reachable" };
   else {
-    const synapse = await benchmark(url, options.senders, options.messages);
+    const synapse = await benchmark(url, options.numbers.senders, options.numbers.messages);
     report.synapse = synapse;
     report.lattice_over_synapse = {
       one_room: ratio(lattice.one_room.events_per_s, synapse.one_room.events_per_s),

@@ -11,6 +11,7 @@
  */
 import {
   type BenchUser,
+  benchOptions,
   call,
   createRoom,
   inBatches,
@@ -18,31 +19,10 @@ import {
   percentile,
   ratio,
   register,
-  SYNAPSE_URL,
   sendMessage,
   synapseAt,
   withLattice,
 } from "./lib/homeserver.js";
-
-function parseArgs(argv: string[]) {
-  const options = {
-    url: undefined as string | undefined,
-    synapse: undefined as string | undefined,
-    wakeups: 50,
-    bigRooms: 500,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const next = argv[i + 1];
-    if (arg === "--url" && next) options.url = argv[++i];
-    else if (arg === "--wakeups" && next) options.wakeups = Number(argv[++i]);
-    else if (arg === "--big-rooms" && next) options.bigRooms = Number(argv[++i]);
-    else if (arg === "--compare-synapse")
-      options.synapse = next && !next.startsWith("--") ? argv[++i] : SYNAPSE_URL;
-    else throw new Error(`unknown argument ${arg}`);
-  }
-  return options;
-}
 
 /** A user in `rooms` rooms with `messages` messages each; returns the initial sync's time and size. */
 async function initialSync(base: string, prefix: string, rooms: number, messages: number) {
@@ -133,18 +113,18 @@ async function benchmark(base: string, bigRooms: number, wakeupCount: number) {
   };
 }
 
-const options = parseArgs(process.argv.slice(2));
+const options = benchOptions(process.argv.slice(2), { wakeups: 50, "big-rooms": 500 });
 const lattice = options.url
-  ? await benchmark(options.url, options.bigRooms, options.wakeups)
-  : await withLattice((url) => benchmark(url, options.bigRooms, options.wakeups));
+  ? await benchmark(options.url, options.numbers["big-rooms"], options.numbers.wakeups)
+  : await withLattice((url) => benchmark(url, options.numbers["big-rooms"], options.numbers.wakeups));
 const report: Record<string, unknown> = { bench: "sync", lattice };
 if (options.synapse) {
   const url = await synapseAt(options.synapse);
   if (!url) report.synapse = { error: "not reachable" };
   else {
-    const synapse = await benchmark(url, options.bigRooms, options.wakeups);
+    const synapse = await benchmark(url, options.numbers["big-rooms"], options.numbers.wakeups);
     report.synapse = synapse;
-    const big = `rooms_${options.bigRooms}`;
+    const big = `rooms_${options.numbers["big-rooms"]}`;
     const l = lattice as Record<string, any>;
     const s = synapse as Record<string, any>;
     report.synapse_over_lattice = {

@@ -197,3 +197,32 @@ export function cpuMsOf(pid: number): number {
     return Number.NaN;
   }
 }
+
+/**
+ * Command-line options shared by the homeserver benchmarks: `--url URL`, `--compare-synapse [URL]`,
+ * and the numeric options given with their defaults (`{ "big-rooms": 500 }` reads `--big-rooms N`).
+ */
+export function benchOptions<N extends Record<string, number>>(argv: string[], numbers: N) {
+  const options = {
+    url: undefined as string | undefined,
+    synapse: undefined as string | undefined,
+    numbers: { ...numbers },
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const name = arg.replace(/^--/, "");
+    if (arg === "--url" && next) options.url = argv[++i];
+    else if (arg === "--compare-synapse")
+      options.synapse = next && !next.startsWith("--") ? argv[++i] : SYNAPSE_URL;
+    else if (arg.startsWith("--") && name in numbers && next)
+      (options.numbers as Record<string, number>)[name] = Number(argv[++i]);
+    else
+      throw new Error(
+        `unknown argument ${arg}; options: --url, --compare-synapse, ${Object.keys(numbers)
+          .map((n) => `--${n}`)
+          .join(", ")}`,
+      );
+  }
+  return options;
+}
