@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ANCHOR_NOT_FOUND, type Pusher } from "../../src/ports/store/push.js";
+import { ANCHOR_NOT_FOUND, type PushActionRecord, type Pusher } from "../../src/ports/store/push.js";
 import type { Store } from "../../src/ports/store.js";
 import type { Pdu } from "../../src/protocol/pdu.js";
 import { storeEngines } from "../support/store-engines.js";
@@ -16,7 +16,13 @@ for (const engine of storeEngines()) {
     });
     afterAll(() => store.close());
 
-    async function persist(eventId: string, type: string, content: object, stateKey?: string) {
+    async function persist(
+      eventId: string,
+      type: string,
+      content: object,
+      stateKey?: string,
+      pushActions?: PushActionRecord[],
+    ) {
       const pdu = {
         room_id: ROOM,
         sender: "@alice:test",
@@ -35,6 +41,7 @@ for (const engine of storeEngines()) {
         pdu,
         isState: stateKey !== undefined,
         prevEventIds: [],
+        ...(pushActions ? { pushActions } : {}),
         ...(type === "m.room.create"
           ? { newRoom: { roomId: ROOM, version: "10", creator: "@alice:test", createdTs: 1000 } }
           : {}),
@@ -146,9 +153,9 @@ for (const engine of storeEngines()) {
       expect(await store.pushers.delete("@p3:test", "org.example.app", "key1")).toBe(false);
     });
 
-    it("counts notifications per thread between positions, ignores rows of events never stored, lists newest first", async () => {
+    it("counts notifications per thread between positions, keeps one row per (user, event), lists newest first", async () => {
       const u = "@reader:test";
-      const record = (eventId: string, threadId: string, highlight = false) => ({
+      const record = (eventId: string, threadId: string, highlight = false): PushActionRecord => ({
         userId: u,
         roomId: ROOM,
         eventId,
@@ -157,12 +164,14 @@ for (const engine of storeEngines()) {
         highlight,
         ts: 7,
       });
-      await store.pushActions.record([record("$m1", "main"), record("$ghost", "main")]);
-      const s1 = await persist("$m1", "m.room.message", { body: "1" });
-      await store.pushActions.record([record("$m2", "main", true)]);
-      const s2 = await persist("$m2", "m.room.message", { body: "2" });
-      await store.pushActions.record([record("$t1", "$m1"), record("$t1", "$m1")]);
-      const s3 = await persist("$t1", "m.room.message", { body: "t" });
+      const s1 = await persist("$m1", "m.room.message", { body: "1" }, undefined, [record("$m1", "main")]);
+      const s2 = await persist("$m2", "m.room.message", { body: "2" }, undefined, [
+        record("$m2", "main", true),
+      ]);
+      const s3 = await persist("$t1", "m.room.message", { body: "t" }, undefined, [
+        record("$t1", "$m1"),
+        record("$t1", "$m1"),
+      ]);
 
       const all = await store.pushActions.countsByThread(u, ROOM, { after: 0, upTo: s3 });
       expect(all).toEqual(

@@ -3,7 +3,6 @@ import type { Kysely, Selectable, Transaction } from "kysely";
 import {
   ANCHOR_NOT_FOUND,
   type NotificationCounts,
-  type PushActionRecord,
   type PushActionRepository,
   type Pusher,
   type PusherRepository,
@@ -300,16 +299,15 @@ export function sqlPushActions(db: Kysely<Database>): PushActionRepository {
     const from = list("from");
     return q
       .selectFrom("event_push_actions as a")
-      .innerJoin("events as e", "e.event_id", "a.event_id")
       .select(["a.room_id", "a.thread_id"])
       .select((eb) => [eb.fn.countAll().as("notifications"), eb.fn.sum("a.highlight").as("highlights")])
       .where("a.user_id", "=", p("userId"))
       .where("a.room_id", "in", rooms)
-      .where("e.stream_ordering", "<=", p("upTo"))
+      .where("a.stream_ordering", "<=", p("upTo"))
       .where((eb) =>
         eb.or(
           rooms.map((roomId, i) =>
-            eb.and([eb("a.room_id", "=", roomId), eb("e.stream_ordering", ">", from[i] as never)]),
+            eb.and([eb("a.room_id", "=", roomId), eb("a.stream_ordering", ">", from[i] as never)]),
           ),
         ),
       )
@@ -317,11 +315,6 @@ export function sqlPushActions(db: Kysely<Database>): PushActionRepository {
   });
 
   return {
-    async record(rows) {
-      if (rows.length === 0) return;
-      await db.transaction().execute((trx) => insertPushActions(trx, rows));
-    },
-
     async readPositions(userId, roomId) {
       const rows = await db
         .selectFrom("receipts")
@@ -379,13 +372,12 @@ export function sqlPushActions(db: Kysely<Database>): PushActionRepository {
     async countsByThread(userId, roomId, range, threadId) {
       let query = db
         .selectFrom("event_push_actions as a")
-        .innerJoin("events as e", "e.event_id", "a.event_id")
         .select("a.thread_id")
         .select((eb) => [eb.fn.countAll().as("notifications"), eb.fn.sum("a.highlight").as("highlights")])
         .where("a.user_id", "=", userId)
         .where("a.room_id", "=", roomId)
-        .where("e.stream_ordering", ">", range.after)
-        .where("e.stream_ordering", "<=", range.upTo);
+        .where("a.stream_ordering", ">", range.after)
+        .where("a.stream_ordering", "<=", range.upTo);
       if (threadId !== undefined) query = query.where("a.thread_id", "=", threadId);
       const rows = await query.groupBy("a.thread_id").execute();
       const out = new Map<string, NotificationCounts>();
@@ -399,15 +391,10 @@ export function sqlPushActions(db: Kysely<Database>): PushActionRepository {
     },
 
     async list(userId, options) {
-      let query = db
-        .selectFrom("event_push_actions as a")
-        .innerJoin("events as e", "e.event_id", "a.event_id")
-        .selectAll("a")
-        .select("e.stream_ordering")
-        .where("a.user_id", "=", userId);
-      if (options.before !== undefined) query = query.where("e.stream_ordering", "<", options.before);
+      let query = db.selectFrom("event_push_actions as a").selectAll("a").where("a.user_id", "=", userId);
+      if (options.before !== undefined) query = query.where("a.stream_ordering", "<", options.before);
       if (options.onlyHighlight) query = query.where("a.highlight", "=", 1);
-      const rows = await query.orderBy("e.stream_ordering", "desc").limit(options.limit).execute();
+      const rows = await query.orderBy("a.stream_ordering", "desc").limit(options.limit).execute();
       return rows.map((r) => ({
         userId: r.user_id,
         roomId: r.room_id,
@@ -420,28 +407,4 @@ export function sqlPushActions(db: Kysely<Database>): PushActionRepository {
       }));
     },
   };
-}
-
-/** Inserts push action rows inside the caller's transaction (persistEvent stores an event's push
- * actions in the same unit of work as the event). */
-export async function insertPushActions(
-  trx: Transaction<Database>,
-  rows: readonly PushActionRecord[],
-): Promise<void> {
-  const values = rows.map((r) => ({
-    user_id: r.userId,
-    event_id: r.eventId,
-    room_id: r.roomId,
-    thread_id: r.threadId,
-    actions: JSON.stringify(r.actions),
-    highlight: r.highlight ? 1 : 0,
-    ts: r.ts,
-  }));
-  for (let i = 0; i < values.length; i += 50) {
-    await trx
-      .insertInto("event_push_actions")
-      .values(values.slice(i, i + 50))
-      .onConflict((oc) => oc.columns(["user_id", "event_id"]).doNothing())
-      .execute();
-  }
 }

@@ -112,6 +112,7 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
     "actions",
     "highlight",
     "ts",
+    "stream_ordering",
   ] as const;
   const insertPushActions = new PreparedInsert(pushActionColumns, (q, rows) =>
     q
@@ -119,8 +120,8 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
       .values(rows)
       .onConflict((oc) => oc.columns(["user_id", "event_id"]).doNothing()),
   );
-  const pushActionRows = (events: readonly NewEvent[]) =>
-    events.flatMap((e) =>
+  const pushActionRows = (events: ReadonlyArray<{ event: NewEvent; streamOrdering: number }>) =>
+    events.flatMap(({ event: e, streamOrdering }) =>
       (e.pushActions ?? []).map((r) => ({
         user_id: r.userId,
         event_id: r.eventId,
@@ -129,6 +130,7 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
         actions: JSON.stringify(r.actions),
         highlight: r.highlight ? 1 : 0,
         ts: r.ts,
+        stream_ordering: streamOrdering,
       })),
     );
 
@@ -266,11 +268,11 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
   /** Events in order, then the push actions of those newly stored, all in one multi-row insert. */
   const persistAll = async (trx: Transaction<Database>, events: readonly NewEvent[]): Promise<number[]> => {
     const orderings: number[] = [];
-    const fresh: NewEvent[] = [];
+    const fresh: Array<{ event: NewEvent; streamOrdering: number }> = [];
     for (const e of events) {
       const [ordering, isNew] = await persistOne(trx, e);
       orderings.push(ordering);
-      if (isNew) fresh.push(e);
+      if (isNew) fresh.push({ event: e, streamOrdering: ordering });
     }
     await insertPushActions.execute(trx, pushActionRows(fresh));
     return orderings;

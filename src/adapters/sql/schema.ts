@@ -275,6 +275,8 @@ export interface EventPushActionsTable {
   actions: string;
   highlight: number;
   ts: number;
+  /** The event's position in the events stream (copied so unread counts need no join). */
+  stream_ordering: number;
 }
 
 export interface E2eDeviceKeysTable {

@@ -95,12 +95,8 @@ export interface NotificationCounts {
 }
 
 export interface PushActionRepository {
-  /**
-   * Records the notifications an event causes. Written before the event itself is stored, so the
-   * event never becomes visible without its counts; a row whose event was never stored is ignored
-   * by every read (they join on the stored event). Recording the same (user, event) twice keeps one.
-   */
-  record(rows: readonly PushActionRecord[]): Promise<void>;
+  // Written with the event they belong to, in its transaction (`NewEvent.pushActions` of
+  // RoomRepository.persistEvents), so an event is never visible without its counts.
   /** Where the user's `m.read` and `m.read.private` receipts in the room point, the later of the
    * two, as event stream positions keyed by thread ID ("" for unthreaded receipts). */
   readPositions(userId: string, roomId: string): Promise<Map<string, number>>;
