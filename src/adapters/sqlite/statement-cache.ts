@@ -10,11 +10,13 @@ const MAX_STATEMENTS = 1000;
  * after its previous run returned (Kysely runs `all`/`run` to completion on its one connection and
  * this server never streams SQLite queries), so no statement is busy when it is reused.
  */
-export function withStatementCache(db: SqliteDatabase): SqliteDatabase {
+export function withStatementCache(db: SqliteDatabase, onStatement: () => void = () => {}): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
   return {
     close: () => db.close(),
     prepare(sql) {
+      // Kysely prepares once per run: this is where each statement run is seen.
+      onStatement();
       let statement = statements.get(sql);
       if (!statement) {
         if (statements.size >= MAX_STATEMENTS) statements.clear();

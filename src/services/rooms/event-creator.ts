@@ -20,7 +20,7 @@ import type { RoomVersion } from "../../protocol/room-versions.js";
 import { forbidden, MatrixError } from "../errors.js";
 import type { ServerSigner } from "../server-keys/server-keys.js";
 import { EventSigner } from "./event-signer.js";
-import { GroupCommitQueue } from "./group-commit-queue.js";
+import { GroupCommitQueue, yieldToIo } from "./group-commit-queue.js";
 import { checkNewRelation } from "./relation-rules.js";
 import type { RoomVersionCache } from "./room-version-cache.js";
 
@@ -164,7 +164,18 @@ export class EventCreator {
   /** Builds, checks and stores one event in an existing room; returns the stored event. An event
    * the auth rules refuse is not stored, and the caller gets 403 M_FORBIDDEN with the rule's reason. */
   async create(draft: EventDraft): Promise<CreatedEvent> {
-    if (isPlainMessage(draft)) return this.messages.submit(draft.roomId, draft);
+    const created = isPlainMessage(draft)
+      ? await this.messages.submit(draft.roomId, draft)
+      : await this.createAlone(draft);
+    // Recipients first: the long-polls this event woke build and write their responses before the
+    // sender's answer goes out. With SQLite a woken sync runs to its response within this one turn;
+    // the sender's client already shows its own message (local echo), the others are waiting.
+    await yieldToIo();
+    return created;
+  }
+
+  /** An event that is not group-committed (state, relations, redactions): alone under the lock. */
+  private async createAlone(draft: EventDraft): Promise<CreatedEvent> {
     const created = await this.lock.run(draft.roomId, async () => {
       if (draft.txn) {
         const existing = await this.rooms.eventForTxn(draft.txn.userId, draft.txn.deviceId, draft.txn.txnId);

@@ -16,7 +16,7 @@ interface Waiting<T, R> {
 export type BatchProcessor<T, R> = (roomId: string, items: T[]) => Promise<Array<R | Error>>;
 
 /** A macrotask turn (setImmediate on Node; a zero timeout elsewhere), so pending I/O runs first. */
-const yieldToIo = (): Promise<void> =>
+export const yieldToIo = (): Promise<void> =>
   new Promise((resolve) =>
     typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0),
   );
