@@ -16,15 +16,33 @@ export type Param<K extends string> = (name: K) => never;
 
 const MARKER = "\u0000lattice-param:";
 
+/**
+ * Runs a compiled statement at once and returns its result, or returns undefined when it cannot
+ * run now and the statement must take Kysely's way. SQLite's engine is synchronous: outside a
+ * transaction a statement run on the spot is as isolated as one that waited its turn for the one
+ * connection, without Kysely's connection mutex, async frames and promises around it (a third of
+ * what the long-poll wake-up path allocated, and its young-generation collections with it).
+ */
+export type DirectRunner = (sql: string, parameters: readonly unknown[]) => QueryResult<unknown> | undefined;
+
+const directRunners = new WeakMap<object, DirectRunner>();
+
+/** Lets prepared statements run on `db` (the root instance, never a transaction) through `runner`. */
+export function runPreparedDirectly(db: Kysely<Database>, runner: DirectRunner): void {
+  directRunners.set(db, runner);
+}
+
 export class Prepared<K extends string, Row = unknown> {
-  private compiled?: { sql: string; order: K[] };
+  /** By the engine's adapter: one statement may serve SQLite and PostgreSQL stores in one process. */
+  private readonly compiledFor = new WeakMap<object, { sql: string; order: K[] }>();
 
   /** `build` must give every value it takes from `p` as a query parameter (values, comparisons),
    * and the same query shape whatever the values. */
   constructor(private readonly build: (db: Db, p: Param<K>) => Compilable<Row>) {}
 
   async execute(db: Db, args: Record<K, unknown>): Promise<QueryResult<Row>> {
-    let compiled = this.compiled;
+    const engine = db.getExecutor().adapter;
+    let compiled = this.compiledFor.get(engine);
     if (!compiled) {
       const query = this.build(db, ((name: K) => `${MARKER}${name}`) as Param<K>).compile();
       const order = query.parameters.map((value) => {
@@ -33,14 +51,12 @@ export class Prepared<K extends string, Row = unknown> {
         return value.slice(MARKER.length) as K;
       });
       compiled = { sql: query.sql, order };
-      this.compiled = compiled;
+      this.compiledFor.set(engine, compiled);
     }
-    return db.executeQuery<Row>(
-      CompiledQuery.raw(
-        compiled.sql,
-        compiled.order.map((name) => args[name]),
-      ),
-    );
+    const parameters = compiled.order.map((name) => args[name]);
+    const direct = directRunners.get(db)?.(compiled.sql, parameters);
+    if (direct) return direct as QueryResult<Row>;
+    return db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
   }
 }
 

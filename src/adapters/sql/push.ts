@@ -11,6 +11,7 @@ import {
 } from "../../ports/store/push.js";
 import type { JsonObject } from "../../protocol/json.js";
 import type { PushAction, PushCondition, PushRuleKind, UserPushRule } from "../../protocol/push/rules.js";
+import { Prepared } from "./prepared.js";
 import { PreparedLists } from "./prepared-lists.js";
 import type { Database, PushersTable, PushRulesTable } from "./schema.js";
 import { nextStreamPosition } from "./streams.js";
@@ -41,6 +42,10 @@ async function bumpStream(trx: Transaction<Database>, userId: string): Promise<n
 }
 
 export function sqlPushRules(db: Kysely<Database>): PushRuleRepository {
+  // Asked for the sender's room members on every event (is their cached ruleset current?).
+  const lastChangeOf = new Prepared<"userId", { stream_id: number }>((q, p) =>
+    q.selectFrom("push_rules_stream").select("stream_id").where("user_id", "=", p("userId")),
+  );
   const getMany = async (userIds: readonly string[]) => {
     const out = new Map<string, StoredPushRules>();
     for (const userId of userIds) out.set(userId, { rules: [], defaults: new Map() });
@@ -179,11 +184,7 @@ export function sqlPushRules(db: Kysely<Database>): PushRuleRepository {
     },
 
     async lastChange(userId) {
-      const row = await db
-        .selectFrom("push_rules_stream")
-        .select("stream_id")
-        .where("user_id", "=", userId)
-        .executeTakeFirst();
+      const [row] = (await lastChangeOf.execute(db, { userId })).rows;
       return Number(row?.stream_id ?? 0);
     },
   };

@@ -78,6 +78,30 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
       .where("membership", "=", p("membership"))
       .orderBy("state_key"),
   );
+  const allMembers = new Prepared<"roomId" | "type", MembershipRow>((q, p) =>
+    q
+      .selectFrom("current_state")
+      .select(["room_id", "state_key", "membership", "event_id", "stream_ordering"])
+      .where("room_id", "=", p("roomId"))
+      .where("type", "=", p("type"))
+      .orderBy("state_key"),
+  );
+  // Every /sync reads the user's memberships and which rooms had events since its token.
+  const membershipsOfUser = new Prepared<"type" | "userId", MembershipRow>((q, p) =>
+    q
+      .selectFrom("current_state")
+      .select(["room_id", "state_key", "membership", "event_id", "stream_ordering"])
+      .where("type", "=", p("type"))
+      .where("state_key", "=", p("userId")),
+  );
+  const roomsWithEvents = new Prepared<"from" | "to", { room_id: string }>((q, p) =>
+    q
+      .selectFrom("events")
+      .select("room_id")
+      .distinct()
+      .where("stream_ordering", ">", p("from"))
+      .where("stream_ordering", "<=", p("to")),
+  );
   // Current state by (type, state key): one statement per number of keys (the auth events of an
   // event are three or four).
   const stateQueries = new Map<number, Prepared<string, Selectable<EventsTable>>>();
@@ -395,12 +419,7 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
     },
 
     async membershipsOf(userId) {
-      const rows = await db
-        .selectFrom("current_state")
-        .select(["room_id", "state_key", "membership", "event_id", "stream_ordering"])
-        .where("type", "=", "m.room.member")
-        .where("state_key", "=", userId)
-        .execute();
+      const { rows } = await membershipsOfUser.execute(db, { type: "m.room.member", userId });
       return rows.map(toMembership);
     },
 
@@ -409,12 +428,8 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
         const { rows } = await membersWith.execute(db, { roomId, type: "m.room.member", membership });
         return rows.map(toMembership);
       }
-      const q = db
-        .selectFrom("current_state")
-        .select(["room_id", "state_key", "membership", "event_id", "stream_ordering"])
-        .where("room_id", "=", roomId)
-        .where("type", "=", "m.room.member");
-      return (await q.orderBy("state_key").execute()).map(toMembership);
+      const { rows } = await allMembers.execute(db, { roomId, type: "m.room.member" });
+      return rows.map(toMembership);
     },
 
     async timeline(roomId, { from, to, direction, limit }) {
@@ -430,13 +445,7 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
     },
 
     async roomsWithEventsBetween(from, to) {
-      const rows = await db
-        .selectFrom("events")
-        .select("room_id")
-        .distinct()
-        .where("stream_ordering", ">", from)
-        .where("stream_ordering", "<=", to)
-        .execute();
+      const { rows } = await roomsWithEvents.execute(db, { from, to });
       return rows.map((r) => r.room_id);
     },
 

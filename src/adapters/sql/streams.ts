@@ -1,15 +1,25 @@
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { Prepared } from "./prepared.js";
+import { PreparedLists } from "./prepared-lists.js";
 import type { Database } from "./schema.js";
+
+// Run for every event stored and every sync: compiled once (see prepared.ts).
+const advance = new Prepared<"stream", { position: number }>((q, p) =>
+  q
+    .updateTable("stream_positions")
+    .set({ position: sql<number>`position + 1` })
+    .where("stream", "=", p("stream"))
+    .returning("position"),
+);
+const positionsOf = new PreparedLists<{ stream: string; position: number }>((q, _p, list) =>
+  q.selectFrom("stream_positions").select(["stream", "position"]).where("stream", "in", list("streams")),
+);
 
 /** Advances a stream by one inside the caller's transaction and returns the new position. The row
  * update serialises concurrent writers on every engine, so positions are unique and increasing. */
 export async function nextStreamPosition(trx: Transaction<Database> | Kysely<Database>, stream: string) {
-  const row = await trx
-    .updateTable("stream_positions")
-    .set((eb) => ({ position: eb("position", "+", 1) }))
-    .where("stream", "=", stream)
-    .returning("position")
-    .executeTakeFirstOrThrow();
+  const [row] = (await advance.execute(trx, { stream })).rows;
+  if (!row) throw new Error(`no stream named ${stream}`);
   return Number(row.position);
 }
 
@@ -39,11 +49,7 @@ export function batchedStreamPositions(db: Kysely<Database>): (stream: string) =
           const rejects = failed;
           pending = undefined;
           try {
-            const rows = await db
-              .selectFrom("stream_positions")
-              .select(["stream", "position"])
-              .where("stream", "in", [...batch.keys()])
-              .execute();
+            const { rows } = await positionsOf.execute(db, {}, { streams: [...batch.keys()] });
             const positions = new Map(rows.map((r) => [r.stream, Number(r.position)]));
             for (const [name, waiters] of batch) for (const done of waiters) done(positions.get(name) ?? 0);
           } catch (error) {

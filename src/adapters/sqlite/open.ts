@@ -4,10 +4,11 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { Store } from "../../ports/store.js";
 import { sqliteJsonText } from "../sql/json-text.js";
+import { runPreparedDirectly } from "../sql/prepared.js";
 import type { Database } from "../sql/schema.js";
 import { fts5SearchIndex } from "../sql/search-index.js";
 import { createSqlStore, migrate } from "../sql/sql-store.js";
-import { withStatementCache } from "./statement-cache.js";
+import { runStatement, withStatementCache } from "./statement-cache.js";
 
 /** Opens (creating if needed) a SQLite database file, or `:memory:`, migrated to the latest schema. */
 export async function openSqliteStore(path: string): Promise<Store> {
@@ -28,9 +29,12 @@ export async function openSqliteStore(path: string): Promise<Store> {
   // which wraps every query in two more async frames and a log record (an eighth of the memory
   // allocated on the long-poll wake-up path, so more frequent young-generation collections).
   let statements = 0;
-  const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite, () => statements++) }),
-  });
+  const cached = withStatementCache(sqlite, () => statements++);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+  // Inside a transaction (on the one connection) a statement must wait for it to end: Kysely's way.
+  runPreparedDirectly(db, (sql, parameters) =>
+    sqlite.inTransaction ? undefined : runStatement(cached, sql, parameters),
+  );
   await migrate(db);
   return createSqlStore(db, {
     searchIndex: fts5SearchIndex,

@@ -1,4 +1,4 @@
-import type { SqliteDatabase, SqliteStatement } from "kysely";
+import type { QueryResult, SqliteDatabase, SqliteStatement } from "kysely";
 
 /** How many distinct statements stay prepared; `in (...)` lists of varying length make new ones. */
 const MAX_STATEMENTS = 1000;
@@ -26,4 +26,16 @@ export function withStatementCache(db: SqliteDatabase, onStatement: () => void =
       return statement;
     },
   };
+}
+
+/** One statement run to completion, with the result Kysely's SQLite driver would give. */
+export function runStatement(
+  db: SqliteDatabase,
+  sql: string,
+  parameters: readonly unknown[],
+): QueryResult<unknown> {
+  const statement = db.prepare(sql);
+  if (statement.reader) return { rows: statement.all(parameters) };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
 }
