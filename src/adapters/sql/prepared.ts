@@ -18,18 +18,35 @@ const MARKER = "\u0000lattice-param:";
 
 /**
  * Runs a compiled statement at once and returns its result, or returns undefined when it cannot
- * run now and the statement must take Kysely's way. SQLite's engine is synchronous: outside a
- * transaction a statement run on the spot is as isolated as one that waited its turn for the one
- * connection, without Kysely's connection mutex, async frames and promises around it (a third of
- * what the long-poll wake-up path allocated, and its young-generation collections with it).
+ * run now and the statement must take Kysely's way. SQLite's engine is synchronous: a statement of
+ * the transaction that holds the one connection, or any statement while no transaction is open,
+ * run on the spot is as isolated as one that waited its turn for the connection, without Kysely's
+ * connection mutex, async frames and promises around it (a third of what the long-poll wake-up
+ * path allocated, and its young-generation collections with it).
  */
-export type DirectRunner = (sql: string, parameters: readonly unknown[]) => QueryResult<unknown> | undefined;
+export type DirectRunner = (
+  sql: string,
+  parameters: readonly unknown[],
+  inOwnTransaction: boolean,
+) => QueryResult<unknown> | undefined;
 
+/** By the engine's adapter, which a Kysely instance shares with its transactions. */
 const directRunners = new WeakMap<object, DirectRunner>();
 
-/** Lets prepared statements run on `db` (the root instance, never a transaction) through `runner`. */
+/** Lets prepared statements on `db` and its transactions run through `runner`. */
 export function runPreparedDirectly(db: Kysely<Database>, runner: DirectRunner): void {
-  directRunners.set(db, runner);
+  directRunners.set(db.getExecutor().adapter, runner);
+}
+
+/** Runs compiled SQL directly where the engine allows it, else through Kysely. */
+async function runCompiled<Row>(
+  db: Db,
+  sql: string,
+  parameters: readonly unknown[],
+): Promise<QueryResult<Row>> {
+  const direct = directRunners.get(db.getExecutor().adapter)?.(sql, parameters, db.isTransaction);
+  if (direct) return direct as QueryResult<Row>;
+  return db.executeQuery<Row>(CompiledQuery.raw(sql, [...parameters]));
 }
 
 export class Prepared<K extends string, Row = unknown> {
@@ -53,10 +70,11 @@ export class Prepared<K extends string, Row = unknown> {
       compiled = { sql: query.sql, order };
       this.compiledFor.set(engine, compiled);
     }
-    const parameters = compiled.order.map((name) => args[name]);
-    const direct = directRunners.get(db)?.(compiled.sql, parameters);
-    if (direct) return direct as QueryResult<Row>;
-    return db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
+    return runCompiled<Row>(
+      db,
+      compiled.sql,
+      compiled.order.map((name) => args[name]),
+    );
   }
 }
 
@@ -91,7 +109,7 @@ export class PreparedInsert<C extends string> {
       }
       const parameters: unknown[] = [];
       for (const row of part) for (const c of this.columns) parameters.push(row[c]);
-      await db.executeQuery(CompiledQuery.raw(sql, parameters));
+      await runCompiled(db, sql, parameters);
     }
   }
 }

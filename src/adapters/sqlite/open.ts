@@ -31,9 +31,9 @@ export async function openSqliteStore(path: string): Promise<Store> {
   let statements = 0;
   const cached = withStatementCache(sqlite, () => statements++);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
-  // Inside a transaction (on the one connection) a statement must wait for it to end: Kysely's way.
-  runPreparedDirectly(db, (sql, parameters) =>
-    sqlite.inTransaction ? undefined : runStatement(cached, sql, parameters),
+  // While another's transaction is open on the one connection a statement waits for it: Kysely's way.
+  runPreparedDirectly(db, (sql, parameters, inOwnTransaction) =>
+    inOwnTransaction || !sqlite.inTransaction ? runStatement(cached, sql, parameters) : undefined,
   );
   await migrate(db);
   return createSqlStore(db, {
