@@ -26,16 +26,14 @@ async function chunked<T>(ids: string[], run: (chunk: string[]) => Promise<T[]>)
 }
 
 export function sqlRelations(db: Kysely<Database>): RelationRepository {
-  // Run for every page of a timeline served: compiled once per page size.
-  const parentsWith = new PreparedLists<{ relates_to: string }>(
-    (q, _p, list) =>
-      q
-        .selectFrom("event_relations")
-        .select("relates_to")
-        .distinct()
-        .where("relates_to", "in", list("ids"))
-        .where("rel_type", "in", list("relTypes")),
-    64,
+  // Run for every page of a timeline served.
+  const parentsWith = new PreparedLists<{ relates_to: string }>((q, _p, list) =>
+    q
+      .selectFrom("event_relations")
+      .select("relates_to")
+      .distinct()
+      .where("relates_to", "in", list("ids"))
+      .where("rel_type", "in", list("relTypes")),
   );
 
   return {

@@ -42,6 +42,40 @@ export function sqlRoomBatchReads(db: Kysely<Database>): RoomBatchReads {
     });
   const recentAll = recent(false);
   const recentAfter = recent(true);
+  const stateOfRooms = new PreparedLists<Selectable<EventsTable>>((q, _p, list) =>
+    q
+      .selectFrom("current_state as s")
+      .innerJoin("events as e", "e.event_id", "s.event_id")
+      .selectAll("e")
+      .where("s.room_id", "in", list("rooms")),
+  );
+  const visibilityHistory = new PreparedLists<Selectable<EventsTable>>((q, p, list) =>
+    q
+      .selectFrom("state_history as h")
+      .innerJoin("events as e", "e.event_id", "h.event_id")
+      .selectAll("e")
+      .where("h.room_id", "in", list("rooms"))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb("h.type", "=", p("member")), eb("h.state_key", "=", p("userId"))]),
+          eb.and([eb("h.type", "=", p("visibility")), eb("h.state_key", "=", p("empty"))]),
+        ]),
+      )
+      .orderBy("h.stream_ordering"),
+  );
+  const membersOfRooms = new PreparedLists<{
+    room_id: string;
+    state_key: string;
+    membership: string | null;
+    event_id: string;
+    stream_ordering: number;
+  }>((q, p, list) =>
+    q
+      .selectFrom("current_state")
+      .select(["room_id", "state_key", "membership", "event_id", "stream_ordering"])
+      .where("room_id", "in", list("rooms"))
+      .where("type", "=", p("member")),
+  );
 
   return {
     recentEventsInRooms(roomIds, { after, upTo, perRoom }) {
@@ -56,47 +90,20 @@ export function sqlRoomBatchReads(db: Kysely<Database>): RoomBatchReads {
 
     currentStateOfRooms(roomIds) {
       return chunked(roomIds, async (chunk) =>
-        (
-          await db
-            .selectFrom("current_state as s")
-            .innerJoin("events as e", "e.event_id", "s.event_id")
-            .selectAll("e")
-            .where("s.room_id", "in", chunk)
-            .execute()
-        ).map(toStored),
+        (await stateOfRooms.execute(db, {}, { rooms: chunk })).rows.map(toStored),
       );
     },
 
     visibilityHistoryOfRooms(roomIds, userId) {
+      const values = { member: "m.room.member", userId, visibility: "m.room.history_visibility", empty: "" };
       return chunked(roomIds, async (chunk) =>
-        (
-          await db
-            .selectFrom("state_history as h")
-            .innerJoin("events as e", "e.event_id", "h.event_id")
-            .selectAll("e")
-            .where("h.room_id", "in", chunk)
-            .where((eb) =>
-              eb.or([
-                eb.and([eb("h.type", "=", "m.room.member"), eb("h.state_key", "=", userId)]),
-                eb.and([eb("h.type", "=", "m.room.history_visibility"), eb("h.state_key", "=", "")]),
-              ]),
-            )
-            .orderBy("h.stream_ordering")
-            .execute()
-        ).map(toStored),
+        (await visibilityHistory.execute(db, values, { rooms: chunk })).rows.map(toStored),
       );
     },
 
     membershipsInRooms(roomIds) {
       return chunked(roomIds, async (chunk) =>
-        (
-          await db
-            .selectFrom("current_state")
-            .select(["room_id", "state_key", "membership", "event_id", "stream_ordering"])
-            .where("room_id", "in", chunk)
-            .where("type", "=", "m.room.member")
-            .execute()
-        ).map((r) => ({
+        (await membersOfRooms.execute(db, { member: "m.room.member" }, { rooms: chunk })).rows.map((r) => ({
           roomId: r.room_id,
           userId: r.state_key,
           membership: r.membership ?? "leave",
