@@ -1,8 +1,8 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { RoomBatchReads } from "../../ports/store/room-batch-reads.js";
-import { toStored } from "./event-rows.js";
+import { STORED_EVENT_COLUMNS_OF_E, type StoredEventRow, toStored } from "./event-rows.js";
 import { PreparedLists } from "./prepared-lists.js";
-import type { Database, EventsTable } from "./schema.js";
+import type { Database } from "./schema.js";
 
 /** SQLite caps bound parameters per statement; room lists are read in chunks of this size. */
 const CHUNK = 400;
@@ -20,7 +20,7 @@ export function sqlRoomBatchReads(db: Kysely<Database>): RoomBatchReads {
   // sync of 50 rooms x 20 messages: 3.5 -> 2.3 ms in SQLite). Compiled once per room count, with
   // and without a lower bound (an incremental sync runs it every time).
   const recent = (bounded: boolean) =>
-    new PreparedLists<Selectable<EventsTable>>((q, p, list) => {
+    new PreparedLists<StoredEventRow>((q, p, list) => {
       const ranked = q
         .selectFrom("events")
         .select([
@@ -36,24 +36,24 @@ export function sqlRoomBatchReads(db: Kysely<Database>): RoomBatchReads {
         .innerJoin("events as e", (j) =>
           j.onRef("e.room_id", "=", "r.room_id").onRef("e.stream_ordering", "=", "r.stream_ordering"),
         )
-        .selectAll("e")
+        .select(STORED_EVENT_COLUMNS_OF_E)
         .where("r.rn", "<=", p("perRoom"))
         .orderBy("e.stream_ordering");
     });
   const recentAll = recent(false);
   const recentAfter = recent(true);
-  const stateOfRooms = new PreparedLists<Selectable<EventsTable>>((q, _p, list) =>
+  const stateOfRooms = new PreparedLists<StoredEventRow>((q, _p, list) =>
     q
       .selectFrom("current_state as s")
       .innerJoin("events as e", "e.event_id", "s.event_id")
-      .selectAll("e")
+      .select(STORED_EVENT_COLUMNS_OF_E)
       .where("s.room_id", "in", list("rooms")),
   );
-  const visibilityHistory = new PreparedLists<Selectable<EventsTable>>((q, p, list) =>
+  const visibilityHistory = new PreparedLists<StoredEventRow>((q, p, list) =>
     q
       .selectFrom("state_history as h")
       .innerJoin("events as e", "e.event_id", "h.event_id")
-      .selectAll("e")
+      .select(STORED_EVENT_COLUMNS_OF_E)
       .where("h.room_id", "in", list("rooms"))
       .where((eb) =>
         eb.or([

@@ -1,6 +1,11 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { MembershipEntry, NewEvent, RoomRepository } from "../../ports/store/rooms.js";
-import { toStored } from "./event-rows.js";
+import {
+  STORED_EVENT_COLUMNS,
+  STORED_EVENT_COLUMNS_OF_E,
+  type StoredEventRow,
+  toStored,
+} from "./event-rows.js";
 import { Prepared, PreparedInsert } from "./prepared.js";
 import { sqlRelations } from "./relations.js";
 import { sqlRoomBatchReads } from "./room-batch-reads.js";
@@ -66,8 +71,8 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
       .where("room_id", "=", p("roomId"))
       .orderBy("event_id"),
   );
-  const eventById = new Prepared<"eventId", Selectable<EventsTable>>((q, p) =>
-    q.selectFrom("events").selectAll().where("event_id", "=", p("eventId")),
+  const eventById = new Prepared<"eventId", StoredEventRow>((q, p) =>
+    q.selectFrom("events").select(STORED_EVENT_COLUMNS).where("event_id", "=", p("eventId")),
   );
   const membersWith = new Prepared<"roomId" | "type" | "membership", MembershipRow>((q, p) =>
     q
@@ -104,15 +109,15 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
   );
   // Current state by (type, state key): one statement per number of keys (the auth events of an
   // event are three or four).
-  const stateQueries = new Map<number, Prepared<string, Selectable<EventsTable>>>();
+  const stateQueries = new Map<number, Prepared<string, StoredEventRow>>();
   const stateByKeys = (count: number) => {
     let query = stateQueries.get(count);
     if (!query) {
-      query = new Prepared<string, Selectable<EventsTable>>((q, p) =>
+      query = new Prepared<string, StoredEventRow>((q, p) =>
         q
           .selectFrom("current_state as s")
           .innerJoin("events as e", "e.event_id", "s.event_id")
-          .selectAll("e")
+          .select(STORED_EVENT_COLUMNS_OF_E)
           .where("s.room_id", "=", p("roomId"))
           // A row-value IN, which both engines answer with one primary-key lookup per pair; an OR
           // of ANDs makes SQLite read every state row of the room (all members of a big room).
@@ -433,7 +438,7 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
     },
 
     async timeline(roomId, { from, to, direction, limit }) {
-      let q = db.selectFrom("events").selectAll().where("room_id", "=", roomId).limit(limit);
+      let q = db.selectFrom("events").select(STORED_EVENT_COLUMNS).where("room_id", "=", roomId).limit(limit);
       if (direction === "f") {
         q = q.where("stream_ordering", ">", from).orderBy("stream_ordering", "asc");
         if (to !== undefined) q = q.where("stream_ordering", "<=", to);
