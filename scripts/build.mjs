@@ -2,7 +2,30 @@
 // compiling hundreds of TypeScript and package modules at every start (2 s with tsx; ~0.3 s
 // bundled). Native packages, and pino (which loads its transports by path), stay external.
 import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { build } from "esbuild";
+
+/**
+ * zod re-exports every one of its ~60 locales (`z.locales.he`, `z.core.locales.ru`, ...), so
+ * `import { z } from "zod"` bundles them all: ~360 KB of translations that every start parses and
+ * nothing here selects. Error messages stay in English: zod's schemas import locales/en.js directly
+ * and make it the default. The locales index becomes one that offers English only.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: "zod-locales", pluginData: dirname(args.importer) }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: 'export { default as en } from "../locales/en.js";',
+      resolveDir: args.pluginData,
+      loader: "js",
+    }));
+  },
+};
 
 // Chunk names carry content hashes: without a clean slate, every build leaves the last one's behind.
 rmSync("dist", { recursive: true, force: true });
@@ -15,6 +38,7 @@ await build({
   format: "esm",
   target: "node20",
   external: ["better-sqlite3", "sharp", "pg", "pino"],
+  plugins: [zodEnglishOnly],
   // CommonJS packages inside an ES module bundle call require().
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   sourcemap: "linked",
