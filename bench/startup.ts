@@ -18,6 +18,12 @@
  * Wall times on a loaded machine (see load_average_1m) are inflated; cpu_ms, the CPU time the
  * process tree used up to the first answer, is the figure to compare across runs.
  *
+ * idle_rss_mb is read 1 s after the first answer; idle_rss_mb_settled once more after ~20 s idle,
+ * when V8's memory reducer has shrunk the heap of the now quiet process (it ran 8-16 s after
+ * start-up here). runtime_floor is what the stack costs before any Lattice code: bare `node`, and
+ * a minimal Hono app on @hono/node-server (bench/lib/hono-hello.mjs) after one request, read at the
+ * same two moments, alongside the settled run so that it adds one wait, not two.
+ *
  * Prints one JSON line.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -31,6 +37,9 @@ const TARGET_MS = 250;
 const TARGET_MB = 60;
 /** How long the server sits idle before its RSS is read. */
 const IDLE_MS = 1000;
+/** ... and before it is read again, settled: after V8's memory reducer has run. */
+const SETTLED_MS = 20_000;
+const HONO_HELLO = join(ROOT, "bench/lib/hono-hello.mjs");
 
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf("--runs") + 1] ?? 0) || 5;
@@ -43,6 +52,8 @@ interface Sample {
    * moved by other load on the machine. */
   cpuMs: number;
   rssMb: number;
+  /** Read after SETTLED_MS more, when asked for. */
+  rssSettledMb?: number;
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -146,8 +157,9 @@ async function stopTree(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Starts one server, waits for its first /versions answer, reads its idle RSS, stops it. */
-async function measure(mode: Mode, dataDir: string): Promise<Sample> {
+/** Starts one server, waits for its first /versions answer, reads its idle RSS (again after
+ * `settleMs` more, if given), stops it. */
+async function measure(mode: Mode, dataDir: string, settleMs?: number): Promise<Sample> {
   const started = performance.now();
   const child = spawn(mode.command, [...mode.args, ...serverArgs(dataDir)], {
     cwd: ROOT,
@@ -174,7 +186,12 @@ async function measure(mode: Mode, dataDir: string): Promise<Sample> {
     const ms = performance.now() - started;
     const cpu = processTree(child.pid as number).reduce((sum, p) => sum + cpuMs(p.pid), 0);
     await sleep(IDLE_MS);
-    return { ms, cpuMs: cpu, rssMb: rssMb(servingProcess(child.pid as number)) };
+    const sample: Sample = { ms, cpuMs: cpu, rssMb: rssMb(servingProcess(child.pid as number)) };
+    if (settleMs !== undefined) {
+      await sleep(settleMs);
+      sample.rssSettledMb = rssMb(servingProcess(child.pid as number));
+    }
+    return sample;
   } finally {
     await stopTree(child);
   }
@@ -195,6 +212,41 @@ async function bench(mode: Mode) {
     };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Idle RSS of a restarted server (its data folder made by a first start) after SETTLED_MS. */
+async function settledRss(mode: Mode): Promise<number> {
+  const dataDir = mkdtempSync(join(tmpdir(), "lattice-bench-startup-"));
+  try {
+    await measure(mode, dataDir);
+    return round((await measure(mode, dataDir, SETTLED_MS)).rssSettledMb as number);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** `node ...args`: waits for its "listening on URL" line, asks URL once unless it is "-", and reads
+ * its RSS after IDLE_MS and after SETTLED_MS more. */
+async function floorRss(args: string[]): Promise<{ idle_rss_mb: number; idle_rss_mb_settled: number }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    let stdout = "";
+    const url = await new Promise<string>((done, fail) => {
+      child.stdout?.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = stdout.match(/^listening on (\S+)$/m);
+        if (match) done(match[1] as string);
+      });
+      child.once("exit", (code) => fail(new Error(`node ${args.join(" ")} exited with ${code}`)));
+    });
+    if (url !== "-") await (await fetch(url)).arrayBuffer();
+    await sleep(IDLE_MS);
+    const idle = rssMb(child.pid as number);
+    await sleep(SETTLED_MS);
+    return { idle_rss_mb: round(idle), idle_rss_mb_settled: round(rssMb(child.pid as number)) };
+  } finally {
+    await stopTree(child);
   }
 }
 
@@ -279,6 +331,13 @@ if (withBundle) {
 const results: Record<string, Awaited<ReturnType<typeof bench>>> = {};
 for (const mode of modes) results[mode.name] = await bench(mode);
 
+// All three only sit idle once started, so they share one SETTLED_MS wait.
+const [settled, bareNode, honoHello] = await Promise.all([
+  settledRss(modes[0] as Mode),
+  floorRss(["-e", "console.log('listening on -'); setInterval(() => {}, 1 << 30);"]),
+  floorRss([HONO_HELLO]),
+]);
+
 const shipped = results.dist as Awaited<ReturnType<typeof bench>>;
 const fastest = Object.entries(results).sort(
   (a, b) => a[1].ms_to_first_versions - b[1].ms_to_first_versions,
@@ -288,12 +347,21 @@ const output: Record<string, unknown> = {
   bench: "startup",
   ms_to_first_versions: shipped.ms_to_first_versions,
   idle_rss_mb: shipped.idle_rss_mb,
+  idle_rss_mb_settled: settled,
   cpu_ms: shipped.cpu_ms,
   via: "node dist/main.js (what npm start runs after building dist/)",
   targets: { ms: TARGET_MS, rss_mb: TARGET_MB },
   meets_targets: shipped.ms_to_first_versions < TARGET_MS && shipped.idle_rss_mb < TARGET_MB,
   fastest: fastest?.[0],
   modes: results,
+  runtime_floor: {
+    node: bareNode,
+    hono_hello: honoHello,
+    lattice_above_hono_hello_mb: {
+      idle: round(shipped.idle_rss_mb - honoHello.idle_rss_mb),
+      settled: round(settled - honoHello.idle_rss_mb_settled),
+    },
+  },
   runs,
   load_average_1m: round(Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]), 2),
 };
