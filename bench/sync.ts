@@ -3,11 +3,15 @@
  * rooms, the cost of an incremental sync, and the wake-up latency of a long-polling /sync when another
  * user sends (p50/p95).
  *
- *   npx tsx bench/sync.ts [--url URL] [--compare-synapse [URL]] [--wakeups 50] [--big-rooms 500]
+ *   npx tsx bench/sync.ts [--url URL] [--compare-synapse [URL]] [--wakeups 200] [--big-rooms 500]
  *
- * Without --url it starts Lattice in-process. `--compare-synapse` runs the same against the Synapse
- * of /work/shared/synapse in the same run and prints the ratios (Synapse / Lattice for times, so
- * bigger is better for Lattice). Prints one JSON document.
+ * Without --url it starts Lattice in a process of its own (the bundle `npm start` runs).
+ * `--compare-synapse` runs the same against the Synapse of /work/shared/synapse in the same run and
+ * prints the ratios (Synapse / Lattice for times, so bigger is better for Lattice); it starts that
+ * Synapse after Lattice is done if it is not running. A Synapse left running by earlier runs works in
+ * the background (presence, user directory: ~10% of a CPU here) and slows the Lattice half of the
+ * run, so stop it first (`/work/shared/synapse/stop.sh main`) for clean figures. Prints one JSON
+ * document.
  */
 import {
   type BenchUser,
@@ -113,7 +117,8 @@ async function benchmark(base: string, bigRooms: number, wakeupCount: number) {
   };
 }
 
-const options = benchOptions(process.argv.slice(2), { wakeups: 50, "big-rooms": 500 });
+// 200 wake-ups: with 50, the p95 is the third-slowest sample and moves by a millisecond between runs.
+const options = benchOptions(process.argv.slice(2), { wakeups: 200, "big-rooms": 500 });
 const lattice = options.url
   ? await benchmark(options.url, options.numbers["big-rooms"], options.numbers.wakeups)
   : await withLattice((url) => benchmark(url, options.numbers["big-rooms"], options.numbers.wakeups));

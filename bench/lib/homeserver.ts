@@ -132,17 +132,19 @@ export async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** Runs `work` against a fresh Lattice in its own process, as `npm start` runs it (a temporary
- * SQLite data folder, default settings, open registration, no rate limits): a server measured in the
- * load generator's process would share its CPU. */
+const ROOT = join(import.meta.dirname, "../..");
+
+/** Runs `work` against a fresh Lattice in its own process, as `npm start` runs it: the esbuild
+ * bundle (built here first, as `prestart` does) with `node dist/main.js`, a temporary SQLite data
+ * folder, default settings, open registration, no rate limits. A server measured in the load
+ * generator's process would share its CPU. */
 export async function withLattice<T>(work: (url: string, pid: number) => Promise<T>): Promise<T> {
+  execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" });
   const dir = mkdtempSync(join(tmpdir(), "lattice-bench-"));
   const child = spawn(
     process.execPath,
     [
-      "--import",
-      "tsx",
-      "src/runtime/node/main.ts",
+      join(ROOT, "dist/main.js"),
       "--listen",
       "127.0.0.1:0",
       "--data",
