@@ -71,7 +71,7 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
       {
         method: c.req.method,
         // The path only: the query may hold a deprecated access_token.
-        path: new URL(c.req.url).pathname,
+        path: c.req.path,
         route,
         status: c.res.status,
         ms: Math.round(seconds * 1000 * 100) / 100,

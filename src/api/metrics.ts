@@ -7,25 +7,36 @@ interface Histogram {
   count: number;
 }
 
+/** What is kept per method and route: its escaped labels, requests by status, latency. */
+interface RouteSeries {
+  labels: string;
+  byStatus: Map<number, number>;
+  latency: Histogram;
+}
+
 const escapeLabel = (value: string) =>
   value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
 export class RequestMetrics {
-  private readonly requests = new Map<string, number>();
-  private readonly latency = new Map<string, Histogram>();
+  /** By `${method} ${route}`: labels are escaped once per series, not on every request. */
+  private readonly series = new Map<string, RouteSeries>();
 
   observe(method: string, route: string, status: number, seconds: number): void {
-    const countKey = `method="${method}",route="${escapeLabel(route)}",status="${status}"`;
-    this.requests.set(countKey, (this.requests.get(countKey) ?? 0) + 1);
-    const histKey = `method="${method}",route="${escapeLabel(route)}"`;
-    let hist = this.latency.get(histKey);
-    if (!hist) {
-      hist = { counts: BUCKETS_SECONDS.map(() => 0), sum: 0, count: 0 };
-      this.latency.set(histKey, hist);
+    const key = `${method} ${route}`;
+    let series = this.series.get(key);
+    if (!series) {
+      series = {
+        labels: `method="${method}",route="${escapeLabel(route)}"`,
+        byStatus: new Map(),
+        latency: { counts: BUCKETS_SECONDS.map(() => 0), sum: 0, count: 0 },
+      };
+      this.series.set(key, series);
     }
-    BUCKETS_SECONDS.forEach((bound, i) => {
-      if (seconds <= bound) hist.counts[i] = (hist.counts[i] ?? 0) + 1;
-    });
+    series.byStatus.set(status, (series.byStatus.get(status) ?? 0) + 1);
+    const hist = series.latency;
+    for (let i = 0; i < BUCKETS_SECONDS.length; i++) {
+      if (seconds <= (BUCKETS_SECONDS[i] as number)) hist.counts[i] = (hist.counts[i] ?? 0) + 1;
+    }
     hist.sum += seconds;
     hist.count += 1;
   }
@@ -35,13 +46,15 @@ export class RequestMetrics {
       "# HELP lattice_http_requests_total HTTP requests by route and status.",
       "# TYPE lattice_http_requests_total counter",
     ];
-    for (const [labels, value] of this.requests)
-      lines.push(`lattice_http_requests_total{${labels}} ${value}`);
+    for (const { labels, byStatus } of this.series.values()) {
+      for (const [status, value] of byStatus)
+        lines.push(`lattice_http_requests_total{${labels},status="${status}"} ${value}`);
+    }
     lines.push(
       "# HELP lattice_http_request_duration_seconds HTTP request latency by route.",
       "# TYPE lattice_http_request_duration_seconds histogram",
     );
-    for (const [labels, hist] of this.latency) {
+    for (const { labels, latency: hist } of this.series.values()) {
       BUCKETS_SECONDS.forEach((bound, i) => {
         lines.push(`lattice_http_request_duration_seconds_bucket{${labels},le="${bound}"} ${hist.counts[i]}`);
       });
