@@ -34,6 +34,9 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
     db,
     provider: { getMigrations: async () => migrations },
     allowUnorderedMigrations: true,
+    // Kysely's default, localeCompare, loads ICU's collation data on the first call: 6 ms of every
+    // start and a few MB of resident memory, for names that are plain ASCII.
+    nameComparator: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
