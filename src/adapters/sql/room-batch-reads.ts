@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { RoomBatchReads } from "../../ports/store/room-batch-reads.js";
 import { STORED_EVENT_COLUMNS_OF_E, type StoredEventRow, toStored } from "./event-rows.js";
+import { type MembershipRow, toMembership } from "./membership-rows.js";
 import { PreparedLists } from "./prepared-lists.js";
 import type { Database } from "./schema.js";
 
@@ -63,13 +64,7 @@ export function sqlRoomBatchReads(db: Kysely<Database>): RoomBatchReads {
       )
       .orderBy("h.stream_ordering"),
   );
-  const membersOfRooms = new PreparedLists<{
-    room_id: string;
-    state_key: string;
-    membership: string | null;
-    event_id: string;
-    stream_ordering: number;
-  }>((q, p, list) =>
+  const membersOfRooms = new PreparedLists<MembershipRow>((q, p, list) =>
     q
       .selectFrom("current_state")
       .select(["room_id", "state_key", "membership", "event_id", "stream_ordering"])
@@ -103,13 +98,9 @@ export function sqlRoomBatchReads(db: Kysely<Database>): RoomBatchReads {
 
     membershipsInRooms(roomIds) {
       return chunked(roomIds, async (chunk) =>
-        (await membersOfRooms.execute(db, { member: "m.room.member" }, { rooms: chunk })).rows.map((r) => ({
-          roomId: r.room_id,
-          userId: r.state_key,
-          membership: r.membership ?? "leave",
-          eventId: r.event_id,
-          streamOrdering: Number(r.stream_ordering),
-        })),
+        (await membersOfRooms.execute(db, { member: "m.room.member" }, { rooms: chunk })).rows.map(
+          toMembership,
+        ),
       );
     },
   };

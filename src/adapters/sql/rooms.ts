@@ -1,11 +1,12 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
-import type { MembershipEntry, NewEvent, RoomRepository } from "../../ports/store/rooms.js";
+import type { NewEvent, RoomRepository } from "../../ports/store/rooms.js";
 import {
   STORED_EVENT_COLUMNS,
   STORED_EVENT_COLUMNS_OF_E,
   type StoredEventRow,
   toStored,
 } from "./event-rows.js";
+import { type MembershipRow, toMembership } from "./membership-rows.js";
 import { Prepared, PreparedInsert } from "./prepared.js";
 import { sqlRelations } from "./relations.js";
 import { sqlRoomBatchReads } from "./room-batch-reads.js";
@@ -475,23 +476,5 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
     },
 
     maxStreamOrdering: () => currentStreamPosition(db, "events"),
-  };
-}
-
-interface MembershipRow {
-  room_id: string;
-  state_key: string;
-  membership: string | null;
-  event_id: string;
-  stream_ordering: number;
-}
-
-function toMembership(r: MembershipRow): MembershipEntry {
-  return {
-    roomId: r.room_id,
-    userId: r.state_key,
-    membership: r.membership ?? "leave",
-    eventId: r.event_id,
-    streamOrdering: Number(r.stream_ordering),
   };
 }
