@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { Services } from "../../services/services.js";
+import type { Ctx } from "../env.js";
 import { readJson, readJsonObject, readQuery } from "../json-body.js";
 import { pathParam } from "../path-param.js";
 import { type Endpoint, requester } from "../routes.js";
@@ -35,7 +36,13 @@ const notificationsQuery = z.object({
 });
 
 export const pushEndpoints = ({ push }: Services): Endpoint[] => {
-  const ruleset = async (c: Parameters<Endpoint["handler"]>[0]) => push.rules.ruleset(requester(c).userId);
+  const ruleset = async (c: Ctx) => push.rules.ruleset(requester(c).userId);
+  /** Whose rule, of which kind, with which ID: the path of every /pushrules/global/{kind}/{ruleId}. */
+  const ruleAddress = (c: Ctx): [userId: string, kind: string, ruleId: string] => [
+    requester(c).userId,
+    pathParam(c, "kind"),
+    pathParam(c, "ruleId"),
+  ];
   return [
     // GET /pushrules/: every ruleset; only `global` is defined.
     ...["/_matrix/client/v3/pushrules/", "/_matrix/client/v3/pushrules"].map(
@@ -63,8 +70,7 @@ export const pushEndpoints = ({ push }: Services): Endpoint[] => {
       path: RULE,
       r0: true,
       auth: "user",
-      handler: async (c) =>
-        c.json(await push.rules.getRule(requester(c).userId, pathParam(c, "kind"), pathParam(c, "ruleId"))),
+      handler: async (c) => c.json(await push.rules.getRule(...ruleAddress(c))),
     },
     {
       // PUT /pushrules/global/{kind}/{ruleId}?before=&after=
@@ -74,7 +80,7 @@ export const pushEndpoints = ({ push }: Services): Endpoint[] => {
       auth: "user",
       handler: async (c) => {
         const body = await readJsonObject(c);
-        await push.rules.putRule(requester(c).userId, pathParam(c, "kind"), pathParam(c, "ruleId"), body, {
+        await push.rules.putRule(...ruleAddress(c), body, {
           before: c.req.query("before"),
           after: c.req.query("after"),
         });
@@ -88,7 +94,7 @@ export const pushEndpoints = ({ push }: Services): Endpoint[] => {
       r0: true,
       auth: "user",
       handler: async (c) => {
-        await push.rules.deleteRule(requester(c).userId, pathParam(c, "kind"), pathParam(c, "ruleId"));
+        await push.rules.deleteRule(...ruleAddress(c));
         return c.json({});
       },
     },
@@ -99,11 +105,7 @@ export const pushEndpoints = ({ push }: Services): Endpoint[] => {
       r0: true,
       auth: "user",
       handler: async (c) => {
-        const rule = await push.rules.getRule(
-          requester(c).userId,
-          pathParam(c, "kind"),
-          pathParam(c, "ruleId"),
-        );
+        const rule = await push.rules.getRule(...ruleAddress(c));
         return c.json({ enabled: rule.enabled });
       },
     },
@@ -115,12 +117,7 @@ export const pushEndpoints = ({ push }: Services): Endpoint[] => {
       auth: "user",
       handler: async (c) => {
         const { enabled } = await readJson(c, enabledBody);
-        await push.rules.setEnabled(
-          requester(c).userId,
-          pathParam(c, "kind"),
-          pathParam(c, "ruleId"),
-          enabled,
-        );
+        await push.rules.setEnabled(...ruleAddress(c), enabled);
         return c.json({});
       },
     },
@@ -131,11 +128,7 @@ export const pushEndpoints = ({ push }: Services): Endpoint[] => {
       r0: true,
       auth: "user",
       handler: async (c) => {
-        const rule = await push.rules.getRule(
-          requester(c).userId,
-          pathParam(c, "kind"),
-          pathParam(c, "ruleId"),
-        );
+        const rule = await push.rules.getRule(...ruleAddress(c));
         return c.json({ actions: rule.actions });
       },
     },
@@ -147,12 +140,7 @@ export const pushEndpoints = ({ push }: Services): Endpoint[] => {
       auth: "user",
       handler: async (c) => {
         const { actions } = await readJson(c, actionsBody);
-        await push.rules.setActions(
-          requester(c).userId,
-          pathParam(c, "kind"),
-          pathParam(c, "ruleId"),
-          actions,
-        );
+        await push.rules.setActions(...ruleAddress(c), actions);
         return c.json({});
       },
     },
