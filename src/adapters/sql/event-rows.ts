@@ -15,14 +15,7 @@ export const STORED_EVENT_COLUMNS = [
   "replaces_state",
 ] as const;
 /** `STORED_EVENT_COLUMNS` of the `events` table aliased as `e`. */
-export const STORED_EVENT_COLUMNS_OF_E = [
-  "e.event_id",
-  "e.room_id",
-  "e.stream_ordering",
-  "e.json",
-  "e.redacted_by",
-  "e.replaces_state",
-] as const;
+export const STORED_EVENT_COLUMNS_OF_E = STORED_EVENT_COLUMNS.map((column) => `e.${column}` as const);
 
 export type StoredEventRow = Pick<Selectable<EventsTable>, (typeof STORED_EVENT_COLUMNS)[number]>;
 
