@@ -4,9 +4,9 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { httpRequest } from "./http-client.js";
 
 export const SYNAPSE_URL = "http://127.0.0.1:18008";
 const SYNAPSE_DIR = "/work/shared/synapse";
@@ -16,32 +16,22 @@ export interface BenchUser {
   token: string;
 }
 
-/** Keep-alive connections and no fetch machinery: the load generator must cost far less than the
- * server it measures (undici's fetch cost ~1 ms of client CPU per request on this machine). */
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
-export function call(base: string, method: string, path: string, body?: unknown, token?: string) {
-  const url = new URL(base + path);
+/** One client-server API request with a JSON body; the answer's status, parsed JSON and length. */
+export function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; json: Record<string, any>; bytes: number }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (payload !== undefined) headers["content-length"] = String(Buffer.byteLength(payload));
-  return new Promise<{ status: number; json: Record<string, any>; bytes: number }>((resolve, reject) => {
-    const req = request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : {}, bytes: text.length });
-        });
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(payload);
-  });
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return httpRequest(new URL(base + path), method, headers, payload).then(({ status, text }) => ({
+    status,
+    json: text ? JSON.parse(text) : {},
+    bytes: text.length,
+  }));
 }
 
 /** Registers through the open-registration dummy flow, which both Lattice (--open-registration) and
