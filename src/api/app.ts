@@ -42,7 +42,6 @@ import { mediaConfigEndpoints } from "./media/config-preview.js";
 import { downloadEndpoints } from "./media/download.js";
 import { uploadEndpoints } from "./media/upload.js";
 import { RequestMetrics } from "./metrics.js";
-import { corsHeaders } from "./middleware/cors.js";
 import { RouteTable } from "./routes.js";
 import { synapseAdminMediaEndpoints } from "./synapse-admin/media.js";
 import { synapseAdminRegisterEndpoints } from "./synapse-admin/register.js";
@@ -63,7 +62,6 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     const started = performance.now();
     c.set("maxBodyBytes", services.config.maxRequestBodyBytes);
     await next();
-    for (const [name, value] of Object.entries(corsHeaders)) c.res.headers.set(name, value);
     const seconds = (performance.now() - started) / 1000;
     const route = c.get("route") ?? "unmatched";
     metrics.observe(c.req.method, route, c.res.status, seconds);
@@ -81,7 +79,8 @@ export function createApp({ services, logger }: AppOptions): Hono<AppEnv> {
     );
   });
 
-  // CORS preflight for every path, known or not (spec: client-server-api "Web Browser Clients").
+  // CORS preflight for every path, known or not (spec: client-server-api "Web Browser Clients"); the
+  // runtime adds the CORS headers to every response (see middleware/cors.ts).
   app.options("*", (c) => c.body(null, 204));
 
   app.get("/health", (c) => c.text("OK"));

@@ -11,6 +11,7 @@ import { LocalNotifier } from "../../adapters/memory/local-notifier.js";
 import { nodeEd25519Signer } from "../../adapters/node/ed25519-signer.js";
 import { scryptHasher } from "../../adapters/node/scrypt-hasher.js";
 import { createApp } from "../../api/app.js";
+import { corsHeaders } from "../../api/middleware/cors.js";
 import { systemClock } from "../../ports/clock.js";
 import { type Logger, silentLogger } from "../../ports/logger.js";
 import { createServices, type Services } from "../../services/services.js";
@@ -51,6 +52,7 @@ export async function startServer(config: NodeConfig, logger: Logger = silentLog
   const server: Server = createServer((req, res) => {
     // The client address, for rate limits and device last-seen; set here so a client cannot forge it.
     req.headers["x-lattice-client-ip"] = req.socket.remoteAddress ?? "";
+    for (const [name, value] of corsHeaders) res.setHeader(name, value);
     return listener(req, res);
   });
   server.keepAliveTimeout = 65_000;
