@@ -167,6 +167,122 @@ describe("unread notification counts in /sync", () => {
   });
 });
 
+describe("what a message is checked and counted against after the room changed", () => {
+  // The event creator keeps what it read about a room (auth events, members, power levels) from one
+  // batch of plain messages to the next while only plain messages are added (LockScope): each test
+  // sends a message, changes something between two messages, and checks the second saw the change.
+  const setState = async (roomId: string, type: string, content: object, stateKey = "") =>
+    expect(
+      (
+        await server.http.put(
+          `/_matrix/client/v3/rooms/${enc(roomId)}/state/${type}/${enc(stateKey)}`,
+          content,
+          alice.accessToken,
+        )
+      ).status,
+    ).toBe(200);
+
+  it("refuses a message once the power levels no longer let the sender talk", async () => {
+    const roomId = await room(bob);
+    await send(roomId, bob, text("allowed"));
+    const levels = (
+      await server.http.get(
+        `/_matrix/client/v3/rooms/${enc(roomId)}/state/m.room.power_levels`,
+        alice.accessToken,
+      )
+    ).body;
+    await setState(roomId, "m.room.power_levels", { ...levels, events_default: 50 });
+    const refused = await server.http.put(
+      `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/t${txn++}`,
+      text("not any more"),
+      bob.accessToken,
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.body.errcode).toBe("M_FORBIDDEN");
+    await send(roomId, alice, text("the admin still talks"));
+  });
+
+  it("notifies a member who joined between two messages, and no longer one who left", async () => {
+    const roomId = await room(bob);
+    await send(roomId, alice, text("before carol"));
+    expect(
+      (await server.http.post(`/_matrix/client/v3/rooms/${enc(roomId)}/join`, {}, carol.accessToken)).status,
+    ).toBe(200);
+    await send(roomId, alice, text("carol is here"));
+    expect(await counts(carol, roomId)).toEqual({ notification_count: 1, highlight_count: 0 });
+    expect(await counts(bob, roomId)).toEqual({ notification_count: 2, highlight_count: 0 });
+
+    expect(
+      (await server.http.post(`/_matrix/client/v3/rooms/${enc(roomId)}/leave`, {}, bob.accessToken)).status,
+    ).toBe(200);
+    await send(roomId, alice, text("bob is gone"));
+    const left = await sync(bob, "filter=" + enc(JSON.stringify({ room: { include_leave: true } })));
+    expect(left.body.rooms.join[roomId]).toBeUndefined();
+    const notifications = (await server.http.get("/_matrix/client/v3/notifications", bob.accessToken)).body
+      .notifications as Array<{ event: { content: { body: string } } }>;
+    expect(notifications.map((n) => n.event.content.body)).not.toContain("bob is gone");
+  });
+
+  it("follows a push rule change and a new display name between two messages", async () => {
+    const roomId = await room(bob);
+    await send(roomId, bob, text("counted"));
+    // Alice mutes the room: a room rule with no actions (spec: "Push Rules", kind `room`).
+    expect(
+      (
+        await server.http.put(
+          `/_matrix/client/v3/pushrules/global/room/${enc(roomId)}`,
+          { actions: [] },
+          alice.accessToken,
+        )
+      ).status,
+    ).toBe(200);
+    await send(roomId, bob, text("muted"));
+    expect(await counts(alice, roomId)).toEqual({ notification_count: 1, highlight_count: 0 });
+    expect(
+      (
+        await server.http.delete(
+          `/_matrix/client/v3/pushrules/global/room/${enc(roomId)}`,
+          undefined,
+          alice.accessToken,
+        )
+      ).status,
+    ).toBe(200);
+
+    // A display name change is a member event in the room: a rule matching the display name (the
+    // legacy `.m.rule.contains_display_name` is off by default, so alice adds her own) then
+    // matches the new name.
+    expect(
+      (
+        await server.http.put(
+          "/_matrix/client/v3/pushrules/global/override/my-name",
+          {
+            conditions: [{ kind: "contains_display_name" }],
+            actions: ["notify", { set_tweak: "highlight" }],
+          },
+          alice.accessToken,
+        )
+      ).status,
+    ).toBe(200);
+    await send(roomId, bob, text("hello alice, before"));
+    expect(
+      (
+        await server.http.put(
+          `/_matrix/client/v3/profile/${enc(alice.userId)}/displayname`,
+          { displayname: "Zebulon" },
+          alice.accessToken,
+        )
+      ).status,
+    ).toBe(200);
+    await send(roomId, bob, text("hello alice, after")); // the old name: a notification, no highlight
+    await send(roomId, bob, text("hello Zebulon"));
+    expect(await counts(alice, roomId)).toEqual({ notification_count: 4, highlight_count: 2 });
+    const highlights = (
+      await server.http.get("/_matrix/client/v3/notifications?only=highlight", alice.accessToken)
+    ).body.notifications as Array<{ event: { content: { body: string } } }>;
+    expect(highlights.map((n) => n.event.content.body)).toEqual(["hello Zebulon", "hello alice, before"]);
+  });
+});
+
 describe("GET /notifications", () => {
   it("lists notifications newest first with read flags, pages with next_token, filters highlights", async () => {
     const roomId = await room(carol);

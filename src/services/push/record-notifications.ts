@@ -57,19 +57,15 @@ export class NotificationRecorder implements PersistHook {
     }
     if (recipients.length === 0) return undefined;
 
-    const outsiders = recipients.filter((u) => !room.rulesets.has(u));
-    const rulesets =
-      outsiders.length === 0
-        ? room.rulesets
-        : new Map([...room.rulesets, ...(await this.pushRules.rulesets(outsiders))]);
+    const { rulesets, needsNames, outsiders } = await this.rulesets(room, recipients, scope);
     const senderPowerLevel = userLevel(room.levels, pdu.sender);
-    let displayNames = room.displayNames;
-    room.needsNames ??= needsDisplayNames(room.rulesets);
-    if (room.needsNames || (outsiders.length > 0 && needsDisplayNames(rulesets))) {
-      displayNames ??= await this.displayNames(roomId, room.localJoined);
-      room.displayNames = displayNames;
-      if (outsiders.length > 0)
-        displayNames = new Map([...displayNames, ...(await this.displayNames(roomId, outsiders))]);
+    let displayNames: Map<string, string> | undefined;
+    if (needsNames) {
+      room.displayNames ??= await this.displayNames(roomId, room.localJoined);
+      displayNames =
+        outsiders.length === 0
+          ? room.displayNames
+          : new Map([...room.displayNames, ...(await this.displayNames(roomId, outsiders))]);
     }
     const threadId = await this.threadOf(pdu.content);
     const pushEvent = toPushEvent(event.eventId, roomId, pdu);
@@ -104,17 +100,17 @@ export class NotificationRecorder implements PersistHook {
     return { pushActions: rows };
   }
 
-  /** What evaluating an event needs about its room, read once per holding of the room lock (the
-   * events created under it change no state the scope has read; see LockScope). */
+  /** What evaluating an event needs about its room's state, read once and kept with the room's
+   * scope (see LockScope: it lasts while no event but plain messages is added to the room). */
   private async roomState(event: PersistingEvent, scope: LockScope): Promise<RoomPushState> {
     const key = `push:${event.roomId}`;
-    const known = scope.get(key) as RoomPushState | undefined;
+    const known = scope.room.get(key) as RoomPushState | undefined;
     if (known) return known;
     const joined = (await this.rooms.members(event.roomId, "join")).map((m) => m.userId);
     const localJoined = joined.filter((u) => this.isLocal(u));
     // The event creator read these for the auth rules: a message's auth events are the create
     // event, the power levels and the sender's membership.
-    const authState = scope.get(authStateKey(event.roomId)) as Map<string, RoomEvent> | undefined;
+    const authState = scope.room.get(authStateKey(event.roomId)) as Map<string, RoomEvent> | undefined;
     const [powerLevels, create] =
       authState?.has(CREATE_KEY) && authState.has(POWER_LEVELS_KEY)
         ? [authState.get(POWER_LEVELS_KEY)?.pdu, authState.get(CREATE_KEY)?.pdu]
@@ -125,11 +121,32 @@ export class NotificationRecorder implements PersistHook {
     const state: RoomPushState = {
       joinedCount: joined.length,
       localJoined,
-      rulesets: localJoined.length > 0 ? await this.pushRules.rulesets(localJoined) : new Map(),
       levels: powerLevelsFrom(powerLevels, create, event.version.authorization),
     };
-    scope.set(key, state);
+    scope.room.set(key, state);
     return state;
+  }
+
+  /** The recipients' push rules, whether any needs display names, and the recipients who are not
+   * joined members (an invitee): the members' rules are read once per holding of the lock (rules
+   * change without an event in the room), an invitee's on its own. */
+  private async rulesets(room: RoomPushState, recipients: string[], scope: LockScope) {
+    const key = "push-rulesets";
+    let members = scope.holding.get(key) as MemberRulesets | undefined;
+    if (!members) {
+      const rulesets =
+        room.localJoined.length > 0 ? await this.pushRules.rulesets(room.localJoined) : new Map();
+      members = { rulesets, needsNames: needsDisplayNames(rulesets) };
+      scope.holding.set(key, members);
+    }
+    const outsiders = recipients.filter((u) => !members.rulesets.has(u));
+    if (outsiders.length === 0) return { ...members, outsiders };
+    const theirs = await this.pushRules.rulesets(outsiders);
+    return {
+      rulesets: new Map([...members.rulesets, ...theirs]),
+      needsNames: members.needsNames || needsDisplayNames(theirs),
+      outsiders,
+    };
   }
 
   afterPersist(event: PersistingEvent & { streamOrdering: number }): void {
@@ -191,14 +208,16 @@ export class NotificationRecorder implements PersistHook {
   }
 }
 
+interface MemberRulesets {
+  rulesets: Map<string, PushRuleset>;
+  needsNames: boolean;
+}
+
 interface RoomPushState {
   joinedCount: number;
   /** Joined members of this server, in `members` order. */
   localJoined: string[];
-  rulesets: Map<string, PushRuleset>;
   levels: ReturnType<typeof powerLevelsFrom>;
-  /** Whether some rule of `rulesets` needs display names, once asked. */
-  needsNames?: boolean;
   /** Display names of `localJoined`, once some ruleset needed them. */
   displayNames?: Map<string, string>;
 }

@@ -57,21 +57,35 @@ export interface PersistAdditions {
 }
 
 /**
- * What one holder of a room's lock has read about the room, shared by the events it creates in
- * one go (a group-commit batch of plain messages, or one event): those events change no state and
- * nobody else writes the room meanwhile, so a hook may memoise room reads (members, power levels)
- * here. It lives no longer than the lock is held, so it never needs invalidating.
+ * What a holder of a room's lock has read about the room, shared by the events it creates in one go
+ * (a group-commit batch of plain messages, or one event); a hook may memoise its reads here.
+ * - `room`: facts about the room's current state (auth events, members, power levels). Plain
+ *   messages change none of it, so after a batch of them it is kept for the room's next batch, and
+ *   reused only if the room's forward extremities are then exactly the one that batch left: any
+ *   other event added to the room since (a state change, a redaction, another process's write)
+ *   leaves a different extremity behind.
+ * - `holding`: what may change without an event in the room (push rules): this holding only.
  */
-export type LockScope = Map<string, unknown>;
+export interface LockScope {
+  room: Map<string, unknown>;
+  holding: Map<string, unknown>;
+}
 
-/** Where a LockScope holds the room's current state events the event creator read for the auth
- * rules (`Map<stateMapKey, RoomEvent>`: at least the create event, and the power levels if any,
- * for every event it creates). */
+/** Where `LockScope.room` holds the room's current state events the event creator read for the
+ * auth rules (`Map<stateMapKey, RoomEvent>`: at least the create event, and the power levels if
+ * any, for every event it creates). */
 export const authStateKey = (roomId: string) => `auth-state:${roomId}`;
+
+/** The state keys `authStateKey`'s map has been read for (a key without an event is absent there). */
+const authKeysReadKey = (roomId: string) => `auth-keys-read:${roomId}`;
+
+/** Rooms whose `LockScope.room` is kept for their next batch; past this many, all are forgotten. */
+const MAX_KEPT_SCOPES = 10_000;
 
 export interface PersistHook {
   /** Runs under the room lock after the auth rules passed; what it returns is stored atomically
-   * with the event. `scope` is shared by the events created under this holding of the lock. */
+   * with the event. `scope` is shared by the events created under this holding of the lock (its
+   * `room` part maybe longer, see LockScope). */
   beforePersist(event: PersistingEvent, scope: LockScope): Promise<PersistAdditions | undefined>;
   afterPersist?(event: PersistingEvent & { streamOrdering: number }): void;
   persistFailed?(event: PersistingEvent): void;
@@ -87,6 +101,9 @@ export class EventCreator {
   /** Plain messages are group-committed per room (see group-commit-queue.ts). */
   private readonly messages: GroupCommitQueue<EventDraft, CreatedEvent>;
   private readonly eventSigner: EventSigner;
+  /** By room: the `room` part of the last plain-message batch's scope, and the one forward
+   * extremity that batch left (see LockScope). */
+  private readonly keptScopes = new Map<string, { extremity: string; room: Map<string, unknown> }>();
 
   constructor(
     private readonly rooms: RoomRepository,
@@ -148,6 +165,7 @@ export class EventCreator {
     if (!verdict.allowed) throw forbidden(verdict.reason);
     const streamOrdering = await this.lock.run(roomId, async () => {
       if (await this.rooms.getRoom(roomId)) return undefined;
+      this.keptScopes.delete(roomId);
       return this.rooms.persistEvent({
         eventId,
         pdu,
@@ -178,6 +196,8 @@ export class EventCreator {
   /** An event that is not group-committed (state, relations, redactions): alone under the lock. */
   private async createAlone(draft: EventDraft): Promise<CreatedEvent> {
     const created = await this.lock.run(draft.roomId, async () => {
+      // This event may change what a kept scope knows; its extremity would tell, but why wait.
+      this.keptScopes.delete(draft.roomId);
       if (draft.txn) {
         const existing = await this.rooms.eventForTxn(draft.txn.userId, draft.txn.deviceId, draft.txn.txnId);
         if (existing) {
@@ -272,7 +292,7 @@ export class EventCreator {
         newEvent.relation = relation;
       }
       const persisting: PersistingEvent = { eventId, roomId: draft.roomId, pdu, version };
-      const scope: LockScope = new Map([[authStateKey(draft.roomId), state]]);
+      const scope: LockScope = { room: new Map([[authStateKey(draft.roomId), state]]), holding: new Map() };
       for (const hook of this.hooks) {
         const additions = await hook.beforePersist(persisting, scope);
         if (additions?.pushActions?.length) {
@@ -343,25 +363,33 @@ export class EventCreator {
     }
 
     const subjectOf = (d: EventDraft) => ({ type: d.type, sender: d.sender, content: d.content });
-    const keys = new Set([CREATE_KEY]);
-    for (const { draft } of pending) for (const key of authEventKeys(subjectOf(draft), rules)) keys.add(key);
-    const state = new Map<string, RoomEvent>();
-    const stateKeys = [...keys].map((k) => {
-      const { type, stateKey } = parseStateMapKey(k);
-      return [type, stateKey] as [string, string];
-    });
-    for (const e of await this.rooms.currentState(roomId, stateKeys)) {
-      state.set(stateMapKey(e.pdu.type, e.pdu.state_key ?? ""), e);
-    }
     const extremities = (await this.rooms.forwardExtremities(roomId))
       .sort((a, b) => b.depth - a.depth)
-      .slice(0, MAX_PREV_EVENTS);
-    let prevEventIds = extremities.map((e) => e.eventId);
-    let depth = Math.max(0, ...extremities.map((e) => e.depth)) + 1;
+      .slice(0, MAX_PREV_EVENTS + 1);
+    const scope: LockScope = { room: this.keptScope(roomId, extremities), holding: new Map() };
+    const state = (scope.room.get(authStateKey(roomId)) as Map<string, RoomEvent> | undefined) ?? new Map();
+    const keysRead = (scope.room.get(authKeysReadKey(roomId)) as Set<string> | undefined) ?? new Set();
+    scope.room.set(authStateKey(roomId), state);
+    scope.room.set(authKeysReadKey(roomId), keysRead);
+    const keys = new Set([CREATE_KEY]);
+    for (const { draft } of pending) for (const key of authEventKeys(subjectOf(draft), rules)) keys.add(key);
+    const unread = [...keys].filter((k) => !keysRead.has(k));
+    if (unread.length > 0) {
+      const stateKeys = unread.map((k) => {
+        const { type, stateKey } = parseStateMapKey(k);
+        return [type, stateKey] as [string, string];
+      });
+      for (const e of await this.rooms.currentState(roomId, stateKeys)) {
+        state.set(stateMapKey(e.pdu.type, e.pdu.state_key ?? ""), e);
+      }
+      for (const k of unread) keysRead.add(k);
+    }
+    const cited = extremities.slice(0, MAX_PREV_EVENTS);
+    let prevEventIds = cited.map((e) => e.eventId);
+    let depth = Math.max(0, ...cited.map((e) => e.depth)) + 1;
     const prevEvents = version.eventIdFormat === "v1" ? await this.rooms.getEvents(prevEventIds) : [];
 
     const built: Array<{ index: number; event: NewEvent; persisting: PersistingEvent }> = [];
-    const scope: LockScope = new Map([[authStateKey(roomId), state]]);
     for (const { index, draft } of pending) {
       try {
         const authEvents = authEventKeys(subjectOf(draft), rules)
@@ -431,9 +459,28 @@ export class EventCreator {
       });
       const last = orderings.at(-1);
       if (last !== undefined) this.notifier.notify({ stream: "events", position: last, roomId });
+      // Every extremity was cited, so the batch's last event is now the room's only one.
+      const lastEvent = built.at(-1)?.event.eventId;
+      if (last !== undefined && lastEvent && extremities.length <= MAX_PREV_EVENTS) {
+        this.keepScope(roomId, lastEvent, scope.room);
+      }
     }
     for (const [index, first] of sameTxn) results[index] = results[first];
     return results.map((r) => r ?? new Error("event was not processed"));
+  }
+
+  /** The room facts kept from the room's last batch if `extremities` are the one it left, else an
+   * empty map; either way no longer kept (the caller keeps it again once its batch is stored). */
+  private keptScope(roomId: string, extremities: ReadonlyArray<{ eventId: string }>): Map<string, unknown> {
+    const kept = this.keptScopes.get(roomId);
+    this.keptScopes.delete(roomId);
+    const same = kept && extremities.length === 1 && extremities[0]?.eventId === kept.extremity;
+    return same ? kept.room : new Map();
+  }
+
+  private keepScope(roomId: string, extremity: string, room: Map<string, unknown>): void {
+    if (this.keptScopes.size >= MAX_KEPT_SCOPES) this.keptScopes.clear();
+    this.keptScopes.set(roomId, { extremity, room });
   }
 }
 
