@@ -85,7 +85,7 @@ const MAX_KEPT_SCOPES = 10_000;
 export interface PersistHook {
   /** Runs under the room lock after the auth rules passed; what it returns is stored atomically
    * with the event. `scope` is shared by the events created under this holding of the lock (its
-   * `room` part maybe longer, see LockScope). */
+   * `room` part may last longer, see LockScope). */
   beforePersist(event: PersistingEvent, scope: LockScope): Promise<PersistAdditions | undefined>;
   afterPersist?(event: PersistingEvent & { streamOrdering: number }): void;
   persistFailed?(event: PersistingEvent): void;
@@ -196,7 +196,8 @@ export class EventCreator {
   /** An event that is not group-committed (state, relations, redactions): alone under the lock. */
   private async createAlone(draft: EventDraft): Promise<CreatedEvent> {
     const created = await this.lock.run(draft.roomId, async () => {
-      // This event may change what a kept scope knows; its extremity would tell, but why wait.
+      // A state event, redaction or relation may change what a kept scope knows: forgotten now, not
+      // left to the extremity check of the next batch.
       this.keptScopes.delete(draft.roomId);
       if (draft.txn) {
         const existing = await this.rooms.eventForTxn(draft.txn.userId, draft.txn.deviceId, draft.txn.txnId);
