@@ -8,6 +8,7 @@ import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } 
 import type { SearchHit, SearchKey, SearchQuery, SearchRepository } from "../../ports/store/search.js";
 import type { Pdu } from "../../protocol/pdu.js";
 import { toStored } from "./event-rows.js";
+import { Prepared } from "./prepared.js";
 import type { Database, EventsTable } from "./schema.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -91,12 +92,20 @@ const emptyResult = { hits: [], count: 0 };
 const nothingToFind = (q: SearchQuery) =>
   q.words.length === 0 || q.roomIds.length === 0 || q.keys.length === 0;
 
+/** The insert of one entry, run for every message (prepared: see prepared.ts). */
+type EntryParam = "streamOrdering" | "value" | "roomId" | "key";
+
+const fts5Insert = new Prepared<EntryParam>((db, p) => ({
+  compile: () =>
+    sql`insert into event_search (rowid, value, room_id, key) values (${p("streamOrdering")}, ${p("value")}, ${p("roomId")}, ${p("key")})`.compile(
+      db,
+    ),
+}));
+
 /** SQLite FTS5: the table's rowid is the event's stream ordering; `bm25` is lower for better hits. */
 export const fts5SearchIndex: SearchIndex = {
   async add(trx, entry) {
-    await sql`insert into event_search (rowid, value, room_id, key) values (${entry.streamOrdering}, ${entry.value}, ${entry.roomId}, ${entry.key})`.execute(
-      trx,
-    );
+    await fts5Insert.execute(trx, entry);
   },
 
   async remove(trx, eventId) {
@@ -121,12 +130,17 @@ export const fts5SearchIndex: SearchIndex = {
   },
 };
 
+const tsvectorInsert = new Prepared<EntryParam>((db, p) => ({
+  compile: () =>
+    sql`insert into event_search (stream_ordering, room_id, key, vector) values (${p("streamOrdering")}, ${p("roomId")}, ${p("key")}, to_tsvector('english', ${p("value")}))`.compile(
+      db,
+    ),
+}));
+
 /** PostgreSQL: a tsvector per event under the 'english' configuration, found through a GIN index. */
 export const tsvectorSearchIndex: SearchIndex = {
   async add(trx, entry) {
-    await sql`insert into event_search (stream_ordering, room_id, key, vector) values (${entry.streamOrdering}, ${entry.roomId}, ${entry.key}, to_tsvector('english', ${entry.value}))`.execute(
-      trx,
-    );
+    await tsvectorInsert.execute(trx, entry);
   },
 
   async remove(trx, eventId) {
