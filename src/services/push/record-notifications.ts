@@ -238,10 +238,20 @@ function toPushEvent(eventId: string, roomId: string, pdu: Pdu): JsonObject {
 
 /** Display names are loaded only when some enabled rule asks for them. */
 function needsDisplayNames(rulesets: Map<string, PushRuleset>): boolean {
-  for (const ruleset of rulesets.values()) {
-    for (const rule of [...ruleset.override, ...ruleset.underride]) {
-      if (rule.enabled && rule.conditions?.some((c) => c.kind === "contains_display_name")) return true;
-    }
-  }
+  for (const ruleset of rulesets.values()) if (asksForDisplayName(ruleset)) return true;
   return false;
+}
+
+/** By ruleset: PushRules hands out the same merged ruleset objects until someone's rules change. */
+const asksByRuleset = new WeakMap<PushRuleset, boolean>();
+
+function asksForDisplayName(ruleset: PushRuleset): boolean {
+  let asks = asksByRuleset.get(ruleset);
+  if (asks === undefined) {
+    const asking = (rule: PushRuleset["override"][number]) =>
+      rule.enabled && !!rule.conditions?.some((c) => c.kind === "contains_display_name");
+    asks = ruleset.override.some(asking) || ruleset.underride.some(asking);
+    asksByRuleset.set(ruleset, asks);
+  }
+  return asks;
 }
