@@ -1,6 +1,6 @@
 /** Contract of group commit (`persistEvents`) and the batched sync reads, on every store engine. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { NewEvent } from "../../src/ports/store/rooms.js";
+import { DuplicateTransactionError, type NewEvent } from "../../src/ports/store/rooms.js";
 import type { Store } from "../../src/ports/store.js";
 import type { Pdu } from "../../src/protocol/pdu.js";
 import { storeEngines } from "../support/store-engines.js";
@@ -62,10 +62,11 @@ for (const engine of storeEngines()) {
       await expect(
         store.rooms.persistEvents([
           event("$ok", "!a:test", 6, ["$t1"]),
-          // The same client transaction twice violates the store's uniqueness: the batch must fail whole.
+          // A client transaction recorded before: the batch fails whole, and says why (the event
+          // creator then makes the batch again, looking transactions up).
           event("$dup", "!a:test", 7, ["$ok"], { txn }),
         ]),
-      ).rejects.toThrow();
+      ).rejects.toBeInstanceOf(DuplicateTransactionError);
       expect(await store.rooms.getEvent("$ok")).toBeUndefined();
       expect(await store.rooms.forwardExtremities("!a:test")).toEqual([{ eventId: "$t1", depth: 5 }]);
     });

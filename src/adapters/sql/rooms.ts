@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
-import type { NewEvent, RoomRepository } from "../../ports/store/rooms.js";
+import { DuplicateTransactionError, type NewEvent, type RoomRepository } from "../../ports/store/rooms.js";
 import {
   STORED_EVENT_COLUMNS,
   STORED_EVENT_COLUMNS_OF_E,
@@ -49,13 +49,18 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
       .insertInto("forward_extremities")
       .values({ room_id: p("roomId"), event_id: p("eventId"), depth: p("depth") }),
   );
+  // A transaction recorded before inserts nothing here (rather than failing with the engine's own
+  // constraint error), so persistOne can say which failure it is.
   const insertTxn = new Prepared<"userId" | "deviceId" | "txnId" | "eventId">((q, p) =>
-    q.insertInto("event_txns").values({
-      user_id: p("userId"),
-      device_id: p("deviceId"),
-      txn_id: p("txnId"),
-      event_id: p("eventId"),
-    }),
+    q
+      .insertInto("event_txns")
+      .values({
+        user_id: p("userId"),
+        device_id: p("deviceId"),
+        txn_id: p("txnId"),
+        event_id: p("eventId"),
+      })
+      .onConflict((oc) => oc.columns(["user_id", "device_id", "txn_id"]).doNothing()),
   );
   const txnEvent = new Prepared<"userId" | "deviceId" | "txnId", { event_id: string }>((q, p) =>
     q
@@ -269,7 +274,10 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
         .execute();
     }
     await addExtremity.execute(trx, { roomId, eventId: e.eventId, depth: e.pdu.depth });
-    if (e.txn) await insertTxn.execute(trx, { ...e.txn, eventId: e.eventId });
+    if (e.txn) {
+      const { numAffectedRows } = await insertTxn.execute(trx, { ...e.txn, eventId: e.eventId });
+      if (numAffectedRows === 0n) throw new DuplicateTransactionError();
+    }
     if (e.redacts) {
       await trx
         .updateTable("events")

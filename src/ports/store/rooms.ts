@@ -8,6 +8,14 @@ import type { PushActionRecord } from "./push.js";
 import type { RelationRepository } from "./relations.js";
 import type { RoomBatchReads } from "./room-batch-reads.js";
 
+/** A client transaction (`NewEvent.txn`) that already produced an event: the unit of work that
+ * would record it again stores nothing and fails with this. */
+export class DuplicateTransactionError extends Error {
+  constructor() {
+    super("client transaction already recorded");
+  }
+}
+
 export interface RoomRecord {
   roomId: string;
   version: string;
@@ -66,7 +74,8 @@ export interface RoomRepository extends RelationRepository, RoomBatchReads {
   getRoom(roomId: string): Promise<RoomRecord | undefined>;
   setPublic(roomId: string, isPublic: boolean): Promise<void>;
   /** Stores the event, its current-state change, forward extremities, transaction ID and relation in
-   * one unit of work; returns its stream ordering. An event already stored is not stored again. */
+   * one unit of work; returns its stream ordering. An event already stored is not stored again; a
+   * `txn` already recorded fails it with DuplicateTransactionError. */
   persistEvent(event: NewEvent): Promise<number>;
   /** Several events of one room, in order, in one unit of work (group commit): all are stored or
    * none. Returns their stream orderings. */

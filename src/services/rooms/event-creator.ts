@@ -8,7 +8,12 @@ import type { Clock } from "../../ports/clock.js";
 import type { Lock } from "../../ports/lock.js";
 import type { Notifier } from "../../ports/notifier.js";
 import type { PushActionRecord } from "../../ports/store/push.js";
-import type { NewEvent, RoomRepository, StoredEvent } from "../../ports/store/rooms.js";
+import {
+  DuplicateTransactionError,
+  type NewEvent,
+  type RoomRepository,
+  type StoredEvent,
+} from "../../ports/store/rooms.js";
 import { checkAuth } from "../../protocol/auth/check-auth.js";
 import { authEventKeys } from "../../protocol/auth/select-auth-events.js";
 import { computeEventId, generateEventIdV1 } from "../../protocol/event-id.js";
@@ -333,7 +338,14 @@ export class EventCreator {
    * as its prev_event), and all are stored in one transaction. One event refused by the auth rules
    * does not affect the others.
    */
-  private async createMessages(roomId: string, drafts: EventDraft[]): Promise<Array<CreatedEvent | Error>> {
+  private async createMessages(
+    roomId: string,
+    drafts: EventDraft[],
+    /** Look each client transaction up first. Not on the first attempt: a transaction seen before
+     * (a client's retry) fails the store's unit of work, and the batch is made again with lookups,
+     * which saves a read on every other message. */
+    lookUpTxns = false,
+  ): Promise<Array<CreatedEvent | Error>> {
     const version = await this.versions.get(roomId);
     const rules = version.authorization;
     const results: Array<CreatedEvent | Error | undefined> = new Array(drafts.length);
@@ -349,7 +361,9 @@ export class EventCreator {
           continue;
         }
         firstWithTxn.set(key, index);
-        const existing = await this.rooms.eventForTxn(draft.txn.userId, draft.txn.deviceId, draft.txn.txnId);
+        const existing = lookUpTxns
+          ? await this.rooms.eventForTxn(draft.txn.userId, draft.txn.deviceId, draft.txn.txnId)
+          : undefined;
         const stored = existing ? await this.rooms.getEvent(existing) : undefined;
         if (stored) {
           results[index] = {
@@ -446,10 +460,11 @@ export class EventCreator {
       try {
         orderings = await this.rooms.persistEvents(built.map((b) => b.event));
       } catch (error) {
-        for (const b of built) {
-          for (const hook of this.hooks) hook.persistFailed?.(b.persisting);
-          results[b.index] = error instanceof Error ? error : new Error(String(error));
+        for (const b of built) for (const hook of this.hooks) hook.persistFailed?.(b.persisting);
+        if (error instanceof DuplicateTransactionError && !lookUpTxns) {
+          return this.createMessages(roomId, drafts, true);
         }
+        for (const b of built) results[b.index] = error instanceof Error ? error : new Error(String(error));
         orderings = [];
       }
       built.forEach((b, k) => {
