@@ -226,16 +226,8 @@ export class EventCreator {
         content: draft.content,
       };
       const keys = authEventKeys(subject, rules);
-      const stateKeys = new Set([...keys, CREATE_KEY]);
-      const stateEvents = await this.rooms.currentState(
-        draft.roomId,
-        [...stateKeys].map((k) => {
-          const { type, stateKey } = parseStateMapKey(k);
-          return [type, stateKey] as [string, string];
-        }),
-      );
       const state = new Map<string, RoomEvent>();
-      for (const e of stateEvents) state.set(stateMapKey(e.pdu.type, e.pdu.state_key ?? ""), e);
+      await this.readState(draft.roomId, new Set([...keys, CREATE_KEY]), state);
       const authEvents = keys.map((k) => state.get(k)).filter((e): e is StoredEvent => e !== undefined);
 
       const extremities = (await this.rooms.forwardExtremities(draft.roomId))
@@ -390,13 +382,7 @@ export class EventCreator {
     for (const { draft } of pending) for (const key of authEventKeys(subjectOf(draft), rules)) keys.add(key);
     const unread = [...keys].filter((k) => !keysRead.has(k));
     if (unread.length > 0) {
-      const stateKeys = unread.map((k) => {
-        const { type, stateKey } = parseStateMapKey(k);
-        return [type, stateKey] as [string, string];
-      });
-      for (const e of await this.rooms.currentState(roomId, stateKeys)) {
-        state.set(stateMapKey(e.pdu.type, e.pdu.state_key ?? ""), e);
-      }
+      await this.readState(roomId, unread, state);
       for (const k of unread) keysRead.add(k);
     }
     const cited = extremities.slice(0, MAX_PREV_EVENTS);
@@ -483,6 +469,17 @@ export class EventCreator {
     }
     for (const [index, first] of sameTxn) results[index] = results[first];
     return results.map((r) => r ?? new Error("event was not processed"));
+  }
+
+  /** Reads the room's current state events for `keys` (stateMapKey form) into `state`. */
+  private async readState(roomId: string, keys: Iterable<string>, state: Map<string, RoomEvent>) {
+    const pairs = [...keys].map((k): [string, string] => {
+      const { type, stateKey } = parseStateMapKey(k);
+      return [type, stateKey];
+    });
+    for (const e of await this.rooms.currentState(roomId, pairs)) {
+      state.set(stateMapKey(e.pdu.type, e.pdu.state_key ?? ""), e);
+    }
   }
 
   /** The room facts kept from the room's last batch if `extremities` are the one it left, else an
