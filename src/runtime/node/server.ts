@@ -15,6 +15,7 @@ import { corsHeaders } from "../../api/middleware/cors.js";
 import { systemClock } from "../../ports/clock.js";
 import { type Logger, silentLogger } from "../../ports/logger.js";
 import { createServices, type Services } from "../../services/services.js";
+import { handOverBufferedBody } from "./buffered-body.js";
 import { listenBaseUrl, type NodeConfig } from "./config.js";
 import { createMediaPorts, startMediaRetention } from "./media.js";
 import { startPresenceTimer } from "./presence-timer.js";
@@ -53,6 +54,7 @@ export async function startServer(config: NodeConfig, logger: Logger = silentLog
     // The client address, for rate limits and device last-seen; set here so a client cannot forge it.
     req.headers["x-lattice-client-ip"] = req.socket.remoteAddress ?? "";
     for (const [name, value] of corsHeaders) res.setHeader(name, value);
+    handOverBufferedBody(req);
     return listener(req, res);
   });
   server.keepAliveTimeout = 65_000;

@@ -23,6 +23,7 @@ const SESSION_CACHE_TTL_MS = 10_000;
 const MAX_CACHED_SESSIONS = 50_000;
 
 interface CachedSession {
+  tokenHash: string;
   owner: TokenOwner;
   isAdmin: boolean;
   isGuest: boolean;
@@ -39,7 +40,8 @@ const SESSION_NEUTRAL: Record<"devices" | "users" | "dehydratedDevices", Readonl
 
 /**
  * Access tokens resolved recently (owner, expiry, the user's admin and guest flags), so a request
- * costs no database reads. Every write this process makes that can end a session or change those
+ * costs no database reads. Keyed by the token itself, so a cached one is not even hashed again
+ * (the hash protects tokens at rest; this memory holds them while a request runs anyway). Every write this process makes that can end a session or change those
  * flags (logout, device deletion, deactivation, password change, refresh-token rotation, admin
  * changes) goes through `watching(store)` and forgets all cached sessions before it returns: a
  * deleted device's token is refused by the very next request. A generation counter keeps a lookup
@@ -55,10 +57,10 @@ export class SessionCache {
 
   constructor(private readonly ttlMs = SESSION_CACHE_TTL_MS) {}
 
-  get(tokenHash: string, now: number): CachedSession | undefined {
-    const session = this.sessions.get(tokenHash);
+  get(token: string, now: number): CachedSession | undefined {
+    const session = this.sessions.get(token);
     if (session && now - session.cachedAt >= this.ttlMs) {
-      this.sessions.delete(tokenHash);
+      this.sessions.delete(token);
       return undefined;
     }
     return session;
@@ -69,10 +71,10 @@ export class SessionCache {
     return this.generation;
   }
 
-  set(tokenHash: string, session: CachedSession, generation: number): void {
+  set(token: string, session: CachedSession, generation: number): void {
     if (generation !== this.generation) return;
     if (this.sessions.size >= MAX_CACHED_SESSIONS) this.sessions.clear();
-    this.sessions.set(tokenHash, session);
+    this.sessions.set(token, session);
   }
 
   forgetAll(): void {
@@ -123,19 +125,19 @@ export class Authenticator {
 
   async authenticate(token: string | undefined, ip: string | null): Promise<Requester> {
     if (!token) throw new MatrixError(401, "M_MISSING_TOKEN", "Missing access token");
-    const tokenHash = await hashToken(token);
     const now = this.clock.now();
-    let session = this.sessions.get(tokenHash, now);
+    let session = this.sessions.get(token, now);
     if (!session) {
       const generation = this.sessions.current;
+      const tokenHash = await hashToken(token);
       const owner = await this.devices.ownerOfAccessToken(tokenHash);
       if (!owner) throw unknownToken();
       const user = await this.users.get(owner.userId);
       if (!user || user.deactivated) throw unknownToken();
-      session = { owner, isAdmin: user.isAdmin, isGuest: user.isGuest, cachedAt: now };
-      this.sessions.set(tokenHash, session, generation);
+      session = { tokenHash, owner, isAdmin: user.isAdmin, isGuest: user.isGuest, cachedAt: now };
+      this.sessions.set(token, session, generation);
     }
-    const { owner } = session;
+    const { owner, tokenHash } = session;
     if (owner.expiresTs !== null && owner.expiresTs <= now)
       throw unknownToken("Access token has expired", true);
     const touchKey = `${owner.userId}|${owner.deviceId}`;
