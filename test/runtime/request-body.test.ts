@@ -91,6 +91,17 @@ describe("request bodies on a kept-alive connection", () => {
     expect(await storedFilter(again.json.filter_id)).toEqual(filters[2]);
   });
 
+  it("keeps the connection once the request is long done", async () => {
+    // @hono/node-server closes a connection whose request body never ended, half a second after
+    // the response: a body handed over whole must still end.
+    const first = await postFilter({ room: { timeline: { limit: 4 } } });
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(socket.destroyed).toBe(false);
+    const second = await postFilter({ room: { timeline: { limit: 5 } } });
+    expect(await storedFilter(first.json.filter_id)).toEqual({ room: { timeline: { limit: 4 } } });
+    expect(await storedFilter(second.json.filter_id)).toEqual({ room: { timeline: { limit: 5 } } });
+  });
+
   it("answers a body that is not JSON with M_NOT_JSON and keeps serving the connection", async () => {
     const body = "{not json";
     const response = readResponse();

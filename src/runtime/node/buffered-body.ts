@@ -16,6 +16,10 @@ export function handOverBufferedBody(req: IncomingMessage): void {
     const length = Number(req.headers["content-length"]);
     if (!(length > 0) || req.readableLength !== length) return;
     const body: unknown = req.read();
-    if (Buffer.isBuffer(body)) Object.assign(req, { rawBody: body });
+    if (!Buffer.isBuffer(body)) return;
+    Object.assign(req, { rawBody: body });
+    // The stream's end is still to be pushed: flowing, it ends on its own (nothing is left to emit)
+    // instead of being drained by @hono/node-server's timers after the response.
+    req.resume();
   });
 }
