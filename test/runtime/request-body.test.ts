@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 /** Reads one HTTP/1.1 response with a Content-Length body from the kept-alive socket. */
-function readResponse(): Promise<{ status: number; json: Record<string, any> }> {
+function readResponse(): Promise<{ status: number; json: { filter_id: string; errcode?: string } }> {
   return new Promise((resolve, reject) => {
     let buffered = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
