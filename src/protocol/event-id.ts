@@ -30,8 +30,14 @@ export async function computeEventId(event: JsonObject, version: RoomVersion): P
       return id;
     }
     case "v3":
-      return `$${encodeBase64(await computeReferenceHash(event, version))}`;
     case "v4":
-      return `$${encodeBase64Url(await computeReferenceHash(event, version))}`;
+      return eventIdFromReferenceHash(await computeReferenceHash(event, version), version);
   }
+}
+
+/** `$` + a reference hash in the alphabet of a room version whose event IDs are hashes (v3: standard
+ * base64, v4 and later: URL-safe). */
+export function eventIdFromReferenceHash(hash: Uint8Array, version: RoomVersion): string {
+  if (version.eventIdFormat === "v1") throw new TypeError("room versions 1 and 2 have no hash event IDs");
+  return `$${version.eventIdFormat === "v3" ? encodeBase64(hash) : encodeBase64Url(hash)}`;
 }

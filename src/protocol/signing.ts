@@ -107,8 +107,24 @@ export async function signJsonWith<T extends JsonObject>(
   sign: RawSigner,
   options?: CanonicalJsonOptions,
 ): Promise<T & { signatures: Signatures }> {
+  return withSignature(object, entity, keyId, await sign(signedBytes(object, options)));
+}
+
+/** What a signature covers: the canonical JSON of the object without `signatures` and `unsigned`.
+ * Throws CanonicalJsonError for an object that has no canonical form under `options`. */
+export function signedBytes(object: JsonObject, options?: CanonicalJsonOptions): Uint8Array {
   const { signatures: _signatures, unsigned: _unsigned, ...signed } = object;
-  const signature = await sign(encodeCanonicalJsonBytes(signed, options));
+  return encodeCanonicalJsonBytes(signed, options);
+}
+
+/** The object with `signature` added under `signatures[entity][keyId]`, next to any signatures
+ * already there (a new object). */
+export function withSignature<T extends JsonObject>(
+  object: T,
+  entity: string,
+  keyId: string,
+  signature: Uint8Array,
+): T & { signatures: Signatures } {
   return {
     ...object,
     signatures: mergeSignatures(readSignatures(object), { [entity]: { [keyId]: encodeBase64(signature) } }),
@@ -139,10 +155,9 @@ export async function verifyJsonSignature(
   } catch {
     return false;
   }
-  const { signatures: _signatures, unsigned: _unsigned, ...signed } = object;
   let bytes: Uint8Array;
   try {
-    bytes = encodeCanonicalJsonBytes(signed, options);
+    bytes = signedBytes(object, options);
   } catch (error) {
     if (error instanceof CanonicalJsonError) return false;
     throw error;

@@ -4,14 +4,14 @@
  */
 import type { StoredEvent } from "../../ports/store/rooms.js";
 import { encodeBase64 } from "../../protocol/base64.js";
-import { computeEventId } from "../../protocol/event-id.js";
+import { computeEventId, eventIdFromReferenceHash } from "../../protocol/event-id.js";
 import { signEvent } from "../../protocol/event-signing.js";
-import { addContentHash, computeReferenceHash } from "../../protocol/hashes.js";
+import { addContentHash, computeReferenceHash, sha256 } from "../../protocol/hashes.js";
 import type { JsonObject } from "../../protocol/json.js";
 import type { EventReference, Pdu } from "../../protocol/pdu.js";
 import { redactEvent } from "../../protocol/redaction.js";
 import type { RoomVersion } from "../../protocol/room-versions.js";
-import { signJsonWith } from "../../protocol/signing.js";
+import { signedBytes, withSignature } from "../../protocol/signing.js";
 import { MatrixError } from "../errors.js";
 import type { ServerSigner } from "../server-keys/server-keys.js";
 
@@ -22,23 +22,29 @@ export class EventSigner {
   constructor(private readonly signer: ServerSigner) {}
 
   /**
-   * `signEvent` and `computeEventId`, with one WebCrypto round trip fewer under the room lock: the
-   * reference hash leaves the signatures out, so once the content hash is in, the signature and the
-   * event ID are computed at the same time. The signed form is protocol/event-signing.ts's: the
-   * redacted event, without `event_id` where IDs are hashes.
+   * `signEvent` and `computeEventId` from one encoding of the event. The signature covers the
+   * redacted event without `signatures`, `unsigned` and (where IDs are hashes) `event_id`: the very
+   * bytes the reference hash is taken of, so in those versions the event ID is their SHA-256.
+   * The signed form is protocol/event-signing.ts's.
    */
   async signAndIdentify(draft: JsonObject, version: RoomVersion): Promise<{ pdu: Pdu; eventId: string }> {
     const hashed = await addContentHash(draft, version);
     const { event_id: _eventId, ...withoutId } = hashed;
     const signedForm = redactEvent(version.eventIdFormat === "v1" ? hashed : withoutId, version.redaction);
-    const key = this.signer.key;
-    const [signed, eventId] = await Promise.all([
-      signJsonWith(signedForm, this.signer.serverName, key.keyId, this.signer.signBytes, {
-        strict: version.strictCanonicalJson,
-      }),
-      computeEventId(hashed, version),
+    const bytes = signedBytes(signedForm, { strict: version.strictCanonicalJson });
+    const [signature, eventId] = await Promise.all([
+      this.signer.signBytes(bytes),
+      version.eventIdFormat === "v1"
+        ? computeEventId(hashed, version)
+        : sha256(bytes).then((hash) => eventIdFromReferenceHash(hash, version)),
     ]);
-    const pdu = { ...hashed, signatures: signed.signatures } as unknown as Pdu;
+    const { signatures } = withSignature(
+      signedForm,
+      this.signer.serverName,
+      this.signer.key.keyId,
+      signature,
+    );
+    const pdu = { ...hashed, signatures } as unknown as Pdu;
     const size = new TextEncoder().encode(JSON.stringify(pdu)).length;
     if (size > MAX_PDU_BYTES) throw new MatrixError(413, "M_TOO_LARGE", "Event is larger than 65536 bytes");
     return { pdu, eventId };
