@@ -41,11 +41,13 @@ const SESSION_NEUTRAL: Record<"devices" | "users" | "dehydratedDevices", Readonl
 /**
  * Access tokens resolved recently (owner, expiry, the user's admin and guest flags), so a request
  * costs no database reads. Keyed by the token itself, so a cached one is not even hashed again
- * (the hash protects tokens at rest; this memory holds them while a request runs anyway). Every write this process makes that can end a session or change those
- * flags (logout, device deletion, deactivation, password change, refresh-token rotation, admin
- * changes) goes through `watching(store)` and forgets all cached sessions before it returns: a
- * deleted device's token is refused by the very next request. A generation counter keeps a lookup
- * that raced such a write from caching what it read before the write.
+ * (the hash protects tokens at rest; this memory holds them while a request runs anyway).
+ *
+ * Every write this process makes that can end a session or change those flags (logout, device
+ * deletion, deactivation, password change, refresh-token rotation, admin changes) goes through
+ * `watching(store)` and forgets all cached sessions before it returns: a deleted device's token is
+ * refused by the very next request. A generation counter keeps a lookup that raced such a write
+ * from caching what it read before the write.
  *
  * Several processes on one database (PostgreSQL scale-out) do not see each other's writes here: a
  * token another process deleted, or a user it deactivated, stays accepted by this process for at
