@@ -14,12 +14,10 @@
  * document.
  */
 import {
-  type BenchUser,
   benchOptions,
   call,
   createRoom,
   inBatches,
-  joinRoom,
   percentile,
   ratio,
   register,
@@ -27,6 +25,7 @@ import {
   synapseAt,
   withLattice,
 } from "./lib/homeserver.js";
+import { prepareWakeups, wakeOnce } from "./lib/wakeup.js";
 
 /** A user in `rooms` rooms with `messages` messages each; returns the initial sync's time and size. */
 async function initialSync(base: string, prefix: string, rooms: number, messages: number) {
@@ -79,30 +78,9 @@ async function initialSync(base: string, prefix: string, rooms: number, messages
 
 /** Long-poll wake-up: the time from another user's send to the syncing user's response. */
 async function wakeups(base: string, prefix: string, count: number) {
-  const watcher = await register(base, `${prefix}_w`);
-  const sender: BenchUser = await register(base, `${prefix}_s`);
-  const roomId = await createRoom(base, watcher);
-  await joinRoom(base, sender, roomId);
-  let since = String(
-    (await call(base, "GET", "/_matrix/client/v3/sync", undefined, watcher.token)).json.next_batch,
-  );
+  const room = await prepareWakeups(base, prefix);
   const latencies: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const poll = call(
-      base,
-      "GET",
-      `/_matrix/client/v3/sync?timeout=30000&since=${encodeURIComponent(since)}`,
-      undefined,
-      watcher.token,
-    );
-    await new Promise((r) => setTimeout(r, 20)); // let the poll start waiting
-    const sent = performance.now();
-    const sending = sendMessage(base, sender, roomId, `wake ${i}`);
-    const res = await poll;
-    latencies.push(performance.now() - sent);
-    await sending;
-    since = String(res.json.next_batch);
-  }
+  for (let i = 0; i < count; i++) latencies.push(await wakeOnce(room, i));
   latencies.sort((a, b) => a - b);
   return { count, p50_ms: percentile(latencies, 50), p95_ms: percentile(latencies, 95) };
 }
