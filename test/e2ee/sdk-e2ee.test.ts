@@ -320,7 +320,13 @@ describe.each(engines)("end-to-end encryption through matrix-js-sdk's Rust crypt
     const fourthClient = await startClient(fourth);
     const fourthCrypto = fourthClient.getCrypto() as CryptoApi;
     // The new login takes the cross-signing keys from secret storage (it must be cross-signed to
-    // dehydrate), and then rehydrates.
+    // dehydrate), and then rehydrates. The private keys are checked against alice's public identity,
+    // so the client must have downloaded that first (its first /keys/query can still be in flight
+    // when the client has started).
+    await until(
+      async () => ((await fourthCrypto.userHasCrossSigningKeys(alice.userId, true)) ? true : undefined),
+      "the new login knowing alice's cross-signing identity",
+    );
     await fourthCrypto.bootstrapCrossSigning({});
     const rehydrated = new Promise<void>((resolve) =>
       fourthClient.on(CryptoEvent.RehydrationCompleted, () => resolve()),
