@@ -38,13 +38,12 @@ export class EventSigner {
         ? computeEventId(hashed, version)
         : sha256(bytes).then((hash) => eventIdFromReferenceHash(hash, version)),
     ]);
-    const { signatures } = withSignature(
-      signedForm,
+    const pdu = withSignature(
+      hashed,
       this.signer.serverName,
       this.signer.key.keyId,
       signature,
-    );
-    const pdu = { ...hashed, signatures } as unknown as Pdu;
+    ) as unknown as Pdu;
     const size = new TextEncoder().encode(JSON.stringify(pdu)).length;
     if (size > MAX_PDU_BYTES) throw new MatrixError(413, "M_TOO_LARGE", "Event is larger than 65536 bytes");
     return { pdu, eventId };
