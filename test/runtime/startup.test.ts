@@ -4,7 +4,7 @@
  * configuration with a message that names the key and the fix.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
@@ -127,6 +127,32 @@ describe("start and stop", () => {
       expect(Object.keys(keyAfter.verify_keys)).toEqual(Object.keys(keyBefore.verify_keys));
     } finally {
       expect((await stopWithin(second, 5000)).code).toBe(0);
+    }
+  });
+
+  it("runs its helper threads (V8's compiler and GC helpers) at nice 19 and the event loop at 0", async () => {
+    // src/runtime/node/helper-threads.ts: a 1–6 ms optimizing compile must not hold the event
+    // loop's CPU while a woken request waits. Read from Linux's per-thread stat files.
+    const server = await start(["--listen", "127.0.0.1:0", "--data", freshDir(), "--log-level", "warn"])
+      .listening;
+    try {
+      const pid = server.child.pid as number;
+      const niceOf = (tid: string) => {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+        // Fields after the command name (which may hold spaces); nice is field 19 of the line.
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+      };
+      const threads = readdirSync(`/proc/${pid}/task`);
+      expect(niceOf(String(pid))).toBe(0);
+      const helpers = threads.filter((tid) => tid !== String(pid));
+      expect(helpers.length).toBeGreaterThanOrEqual(4);
+      // Threads libuv starts later (its pool) are the main thread's children and keep its 0; the
+      // ones running from the start are V8's platform workers.
+      expect(helpers.map(niceOf).filter((nice) => nice === 19).length).toBeGreaterThanOrEqual(4);
+      const versions = await fetch(`${server.url}/_matrix/client/versions`);
+      expect((await versions.json()).versions).toContain("v1.1");
+    } finally {
+      expect((await stopWithin(server, 5000)).code).toBe(0);
     }
   });
 

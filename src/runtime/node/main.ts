@@ -1,5 +1,6 @@
 /** `npm start -- [options]`: runs the homeserver until SIGTERM or SIGINT. */
 import { ConfigError, loadConfig } from "./config.js";
+import { lowerHelperThreadPriority } from "./helper-threads.js";
 import { createPinoLogger } from "./logger.js";
 import { startServer } from "./server.js";
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createPinoLogger(config.logLevel);
+  logger.info({ threads: lowerHelperThreadPriority() }, "helper threads lowered to the lowest CPU priority");
   const server = await startServer(config, logger);
   console.log(`listening on ${server.url}`);
   let stopping = false;
