@@ -9,13 +9,13 @@
  * answer: `perf sched timehist` showed the main thread runnable but waiting 1.8–2.2 ms behind its
  * own helper threads, in about one long-poll wake-up in twenty. At nice 19 the scheduler lets the
  * event loop run at once and the helpers use the idle time, as browsers run V8's workers at
- * background priority. Measured with bench/wakeup-ab: wake-up p95 5.3 and 5.7 ms against 6.0
- * and 6.3 ms, p50 unchanged; send throughput unchanged.
+ * background priority. Measured with two servers alternating wake-ups (as bench/wakeup-ab does):
+ * wake-up p95 5.3 and 5.7 ms against 6.0 and 6.3 ms, p50 unchanged; send throughput unchanged.
  */
 import { readdirSync } from "node:fs";
 import { setPriority } from "node:os";
 
-export const HELPER_THREAD_NICE = 19;
+const HELPER_THREAD_NICE = 19;
 
 /** Lowers the priority of every thread of this process but the calling (main) one; returns how many
  * it lowered. Threads started later by the main thread (libuv's pool) keep the main thread's. */
