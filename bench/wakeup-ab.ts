@@ -7,13 +7,13 @@
  *
  * Start each server on its own fresh data directory. Prints one JSON document.
  */
-import { percentile } from "./lib/homeserver.js";
+import { benchOptions, percentile } from "./lib/homeserver.js";
 import { prepareWakeups, wakeOnce } from "./lib/wakeup.js";
 
-const urls = process.argv.slice(2).filter((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--wakeups");
-const at = process.argv.indexOf("--wakeups");
-const count = at >= 0 ? Number(process.argv[at + 1]) : 400;
-if (urls.length !== 2 || !(count > 0)) throw new Error("usage: wakeup-ab.ts URL_A URL_B [--wakeups N]");
+const urls = process.argv.slice(2, 4);
+const count = benchOptions(process.argv.slice(4), { wakeups: 400 }).numbers.wakeups;
+if (urls.length !== 2 || urls.some((u) => u.startsWith("--")) || !(count > 0))
+  throw new Error("usage: wakeup-ab.ts URL_A URL_B [--wakeups N]");
 
 const prefix = `bab${Date.now().toString(36)}`;
 const rooms = [

@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createPinoLogger(config.logLevel);
-  logger.info({ threads: lowerHelperThreadPriority() }, "helper threads lowered to the lowest CPU priority");
+  const lowered = lowerHelperThreadPriority();
+  if (lowered > 0) logger.info({ threads: lowered }, "helper threads lowered to the lowest CPU priority");
   const server = await startServer(config, logger);
   console.log(`listening on ${server.url}`);
   let stopping = false;
