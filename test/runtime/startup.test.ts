@@ -3,7 +3,7 @@
  * that says where it listens, a clean stop on SIGTERM, and start-up refused (exit code 2) on a bad
  * configuration with a message that names the key and the fix.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -130,7 +130,7 @@ describe("start and stop", () => {
     }
   });
 
-  it("runs its helper threads (V8's compiler and GC helpers) at nice 19 and the event loop at 0", async () => {
+  it("runs its helper threads (V8's compiler and GC helpers) at nice 19 and SCHED_IDLE, the event loop at 0", async () => {
     // src/runtime/node/helper-threads.ts: a 1–6 ms optimizing compile must not hold the event
     // loop's CPU while a woken request waits. Read from Linux's per-thread stat files.
     const server = await start(["--listen", "127.0.0.1:0", "--data", freshDir(), "--log-level", "warn"])
@@ -149,6 +149,18 @@ describe("start and stop", () => {
       // Threads libuv starts later (its pool) are the main thread's children and keep its 0; the
       // ones running from the start are V8's platform workers.
       expect(helpers.map(niceOf).filter((nice) => nice === 19).length).toBeGreaterThanOrEqual(4);
+      // ...and, where util-linux's chrt exists (Debian, CI), SCHED_IDLE (5), set in the background;
+      // the event loop keeps SCHED_OTHER (0). The policy is field 41 of the line.
+      const policyOf = (tid: string) => {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]);
+      };
+      if (spawnSync("chrt", ["--version"]).status === 0) {
+        await expect
+          .poll(() => helpers.filter((tid) => policyOf(tid) === 5).length, { timeout: 5000 })
+          .toBeGreaterThanOrEqual(4);
+      }
+      expect(policyOf(String(pid))).toBe(0);
       const versions = await fetch(`${server.url}/_matrix/client/versions`);
       expect((await versions.json()).versions).toContain("v1.1");
     } finally {
