@@ -137,11 +137,14 @@ describe("start and stop", () => {
       .listening;
     try {
       const pid = server.child.pid as number;
-      const niceOf = (tid: string) => {
+      // Field `n` (1-based, as proc(5) counts) of a thread's stat line, read after the command
+      // name, which may hold spaces: nice is field 19, the scheduling policy field 41.
+      const statField = (tid: string, n: number) => {
         const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-        // Fields after the command name (which may hold spaces); nice is field 19 of the line.
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[n - 3]);
       };
+      const niceOf = (tid: string) => statField(tid, 19);
+      const policyOf = (tid: string) => statField(tid, 41);
       const threads = readdirSync(`/proc/${pid}/task`);
       expect(niceOf(String(pid))).toBe(0);
       const helpers = threads.filter((tid) => tid !== String(pid));
@@ -150,11 +153,7 @@ describe("start and stop", () => {
       // ones running from the start are V8's platform workers.
       expect(helpers.map(niceOf).filter((nice) => nice === 19).length).toBeGreaterThanOrEqual(4);
       // ...and, where util-linux's chrt exists (Debian, CI), SCHED_IDLE (5), set in the background;
-      // the event loop keeps SCHED_OTHER (0). The policy is field 41 of the line.
-      const policyOf = (tid: string) => {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]);
-      };
+      // the event loop keeps SCHED_OTHER (0).
       if (spawnSync("chrt", ["--version"]).status === 0) {
         await expect
           .poll(() => helpers.filter((tid) => policyOf(tid) === 5).length, { timeout: 5000 })
