@@ -1,6 +1,6 @@
 /**
- * On Linux, the process's other threads run at the lowest CPU priority (nice 19); the event loop's
- * thread keeps its own.
+ * On Linux, the process's other threads run at the lowest CPU priority (nice 19, then SCHED_IDLE);
+ * the event loop's thread keeps its own.
  *
  * Those threads are V8's helpers (optimizing compiles, GC helper tasks) and, when started, libuv's
  * pool (password hashing, file reads). An optimizing compile takes 1–6 ms and the server keeps
@@ -20,7 +20,7 @@
  * counts as idle when the scheduler places a woken thread. Node has no sched_setscheduler, so
  * util-linux's `chrt` sets it, in the background; without `chrt` the helpers stay at nice 19.
  * Measured like the above, six alternating pairs of 400: wake-up p95 lower in all six, by 0.3 ms
- * on average (4.7–5.2 against 4.7–5.4 ms), p50 equal; the send bench lost nothing.
+ * on average (4.5–5.2 against 4.7–5.4 ms), p50 equal; the send bench lost nothing.
  */
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
