@@ -17,7 +17,8 @@ import { currentStreamPosition, nextStreamPosition } from "./streams.js";
 /** Up to this many (type, state key) pairs, `currentState` runs a statement compiled once. */
 const MAX_PREPARED_STATE_KEYS = 8;
 
-/** `searchIndex` is the engine's full-text index, written in the same unit of work as the event. */
+/** `searchIndex` is the engine's full-text index: written in the event's unit of work where the engine
+ * does that (`add`), and told of every commit of events (`stored`). */
 export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRepository {
   // The statements every sent event runs, compiled once (see prepared.ts).
   const streamOrderingOf = new Prepared<"eventId", { stream_ordering: number }>((q, p) =>
@@ -262,8 +263,10 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
       redacted_by: null,
       replaces_state: replacesState,
     });
-    const searchable = searchEntryOf(e.pdu);
-    if (searchable) await searchIndex.add(trx, { streamOrdering, roomId, ...searchable });
+    if (searchIndex.add) {
+      const searchable = searchEntryOf(e.pdu);
+      if (searchable) await searchIndex.add(trx, { streamOrdering, roomId, ...searchable });
+    }
     if (e.prevEventIds.length === 1) {
       await dropExtremity.execute(trx, { roomId, eventId: e.prevEventIds[0] });
     } else if (e.prevEventIds.length > 0) {
@@ -340,15 +343,16 @@ export function sqlRooms(db: Kysely<Database>, searchIndex: SearchIndex): RoomRe
         .execute();
     },
 
-    persistEvent(e) {
-      return db.transaction().execute(async (trx) => {
-        const [ordering] = await persistAll(trx, [e]);
-        return ordering as number;
-      });
+    async persistEvent(e) {
+      const [ordering] = await db.transaction().execute((trx) => persistAll(trx, [e]));
+      searchIndex.stored();
+      return ordering as number;
     },
 
-    persistEvents(events) {
-      return db.transaction().execute((trx) => persistAll(trx, events));
+    async persistEvents(events) {
+      const orderings = await db.transaction().execute((trx) => persistAll(trx, events));
+      searchIndex.stored();
+      return orderings;
     },
 
     async eventForTxn(userId, deviceId, txnId) {

@@ -353,6 +353,11 @@ export interface E2eRoomKeysTable {
   session_data: string;
 }
 
+/** SQLite only (migration 0014): the stream ordering up to which events are in the full-text index. */
+export interface SearchPositionTable {
+  position: number;
+}
+
 export interface Database {
   users: UsersTable;
   devices: DevicesTable;
@@ -371,6 +376,7 @@ export interface Database {
   event_push_actions: EventPushActionsTable;
   rooms: RoomsTable;
   events: EventsTable;
+  search_position: SearchPositionTable;
   current_state: CurrentStateTable;
   state_history: StateHistoryTable;
   forward_extremities: ForwardExtremitiesTable;

@@ -86,6 +86,9 @@ export function createSqlStore(
     e2eeKeys: sqlE2eeKeys(db),
     dehydratedDevices: sqlDehydratedDevices(db),
     keyBackup: sqlKeyBackup(db),
-    close: () => db.destroy(),
+    close: () => {
+      capabilities.searchIndex.close();
+      return db.destroy();
+    },
   };
 }

@@ -43,8 +43,11 @@ export async function openSqliteStore(path: string): Promise<Store> {
     inOwnTransaction || !sqlite.inTransaction ? runStatement(cached, sql, parameters) : undefined,
   );
   await migrate(db);
+  const searchIndex = fts5SearchIndex(db);
+  // Events whose search indexing a crash or shutdown cut short (see search-index.ts).
+  await searchIndex.catchUp();
   return createSqlStore(db, {
-    searchIndex: fts5SearchIndex,
+    searchIndex,
     jsonText: sqliteJsonText,
     queryCount: () => statements,
   });

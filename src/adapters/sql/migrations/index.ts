@@ -17,6 +17,7 @@ import * as m0010 from "./0010-e2ee-keys.js";
 import * as m0011 from "./0011-key-backup.js";
 import * as m0012 from "./0012-membership-stream-index.js";
 import * as m0013 from "./0013-push-action-ordering.js";
+import * as m0014 from "./0014-search-position.js";
 
 export const migrations: Record<string, Migration> = {
   "0001-accounts": m0001,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   "0011-key-backup": m0011,
   "0012-membership-stream-index": m0012,
   "0013-push-action-ordering": m0013,
+  "0014-search-position": m0014,
 };
