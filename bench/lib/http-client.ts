@@ -33,6 +33,7 @@ export function httpRequest(
   if (body !== undefined) head += `Content-Length: ${Buffer.byteLength(body)}\r\n`;
   const message = `${head}\r\n${body ?? ""}`;
   const pooled = idle.get(key)?.pop();
+  pooled?.ref();
   return exchange(pooled ?? open(url, key), key, message).catch((error: unknown) => {
     // A pooled socket the server closed while it sat idle: once more on a new one.
     if (pooled && error instanceof ClosedBeforeResponse) return exchange(open(url, key), key, message);
@@ -125,8 +126,11 @@ function exchange(socket: Socket, key: string, message: string): Promise<HttpRes
   });
 }
 
-/** Keeps a socket for the next request (until the server closes it, see `open`). */
+/** Keeps a socket for the next request (until the server closes it, see `open`). A parked socket
+ * does not keep the process alive: a benchmark ends when its report is out, not when the server
+ * (Synapse keeps idle connections open for minutes) closes its connections. */
 function park(socket: Socket, key: string): void {
+  socket.unref();
   const list = idle.get(key) ?? [];
   idle.set(key, list);
   list.push(socket);
