@@ -51,4 +51,27 @@ describe("GroupCommitQueue", () => {
     });
     await expect(Promise.all([queue.submit("!r", 1), queue.submit("!r", 2)])).rejects.toThrow("disk full");
   });
+
+  it("sends a submit with no other send about straight to the lock, without a turn of the event loop", async () => {
+    let now = 1_000;
+    const order: string[] = [];
+    const queue = new GroupCommitQueue<number, number>(
+      new KeyedMutex(),
+      async (_room, items) => {
+        order.push(`batch ${items.join(",")}`);
+        now += 50; // a batch takes a while to store
+        return items;
+      },
+      64,
+      { now: () => now },
+    );
+    setImmediate(() => order.push("next turn"));
+    await queue.submit("!r", 1);
+    // A send 5 ms after that batch was stored is not alone (its senders send again as soon as they
+    // hear back): it waits a turn, and what was read meanwhile joins it.
+    now += 5;
+    setImmediate(() => void queue.submit("!r", 3));
+    await queue.submit("!r", 2);
+    expect(order).toEqual(["batch 1", "next turn", "batch 2,3"]);
+  });
 });
