@@ -137,19 +137,25 @@ export interface Fts5SearchIndex extends SearchIndex {
  * time and positions are taken inside write transactions, so every event at or below the newest one
  * a pass sees has committed: the position never passes an event that is not indexed yet.
  *
- * A search runs a pass first, so it finds everything stored before it. A redaction deletes the
- * event's entry in its own transaction, and a pass leaves redacted events out.
+ * A search runs a pass first when this process stored events since the last one, so it finds
+ * everything stored before it. A redaction deletes the event's entry in its own transaction, and a
+ * pass leaves redacted events out.
  */
 export function fts5SearchIndex(db: Kysely<Database>): Fts5SearchIndex {
   let passes: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let firstStored = 0;
   let lastStored = 0;
+  /** Whether this process stored events that no pass has started on since. */
+  let unindexed = true;
 
   /** Passes run one after another: one asked for while another runs starts when it is done, so it
    * sees what was stored after that one's last read. */
   const catchUp = (): Promise<void> => {
-    const pass = passes.then(() => indexStoredEvents(db));
+    const pass = passes.then(() => {
+      unindexed = false;
+      return indexStoredEvents(db);
+    });
     // A failed pass leaves the position where it was: the next one starts there again.
     passes = pass.catch(() => {});
     return pass;
@@ -172,6 +178,7 @@ export function fts5SearchIndex(db: Kysely<Database>): Fts5SearchIndex {
     catchUp,
 
     stored() {
+      unindexed = true;
       lastStored = Date.now();
       if (timer !== undefined) return;
       firstStored = lastStored;
@@ -186,7 +193,9 @@ export function fts5SearchIndex(db: Kysely<Database>): Fts5SearchIndex {
 
     async search(db, q) {
       if (nothingToFind(q)) return emptyResult;
-      await catchUp();
+      // A pass is a write transaction: only when there is something to index. (Events another
+      // process stored in the file, the admin CLI's, wait for this process's next pass.)
+      if (unindexed) await catchUp();
       // Each word quoted (no FTS5 syntax can get in) and matched as a prefix; all must match.
       const match = q.words.map((w) => `"${w}"*`).join(" ");
       const where = sql`event_search match ${match} and ${commonConditions(q, sql`event_search.room_id`, sql`event_search.key`)}`;
