@@ -102,9 +102,6 @@ export interface CreatedEvent {
   pdu: Pdu;
 }
 
-/** Plain messages stored in one transaction at most. */
-const MAX_MESSAGE_BATCH = 64;
-
 export class EventCreator {
   /** Plain messages are group-committed per room (see group-commit-queue.ts). */
   private readonly messages: GroupCommitQueue<EventDraft, CreatedEvent>;
@@ -125,7 +122,6 @@ export class EventCreator {
     this.messages = new GroupCommitQueue(
       lock,
       (roomId, drafts) => this.createMessages(roomId, drafts),
-      MAX_MESSAGE_BATCH,
       clock,
     );
     this.eventSigner = new EventSigner(signer);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KeyedMutex } from "../../adapters/memory/keyed-mutex.js";
+import { systemClock } from "../../ports/clock.js";
 import { GroupCommitQueue } from "./group-commit-queue.js";
 
 describe("GroupCommitQueue", () => {
@@ -31,6 +32,7 @@ describe("GroupCommitQueue", () => {
         batches.push([room, items]);
         return items;
       },
+      systemClock,
       3,
     );
     const results = await Promise.all([
@@ -62,7 +64,6 @@ describe("GroupCommitQueue", () => {
         now += 50; // a batch takes a while to store
         return items;
       },
-      64,
       { now: () => now },
     );
     setImmediate(() => order.push("next turn"));

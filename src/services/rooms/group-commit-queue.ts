@@ -39,8 +39,8 @@ export class GroupCommitQueue<T, R> {
   constructor(
     private readonly lock: Lock,
     private readonly process: BatchProcessor<T, R>,
-    private readonly maxBatch = 64,
     private readonly clock: Clock = systemClock,
+    private readonly maxBatch = 64,
   ) {}
 
   submit(roomId: string, item: T): Promise<R> {
